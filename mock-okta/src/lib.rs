@@ -1,0 +1,124 @@
+//! mock-okta: an emulator of the parts of an Okta org that session-linked
+//! access tokens touch, faithful to Okta's published API.
+//!
+//! - Custom authorization servers under `/oauth2/{authServerId}/…`
+//!   (discovery, JWKS, authorize with a sign-in form, token, introspect,
+//!   revoke, userinfo, logout).
+//! - Management API subset under `/api/v1/…` (Sessions, System Log) with
+//!   SSWS API tokens and per-bucket rate limits.
+//! - A control API under `/mock/…` for tests: sessions, clock, keys, faults.
+//!
+//! Start one in-process with [`start`], or run the `mock-okta` binary.
+
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod control;
+pub mod error;
+pub mod ids;
+pub mod keys;
+pub mod oauth;
+pub mod state;
+pub mod syslog;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use state::{MockOkta, SharedState};
+
+/// Builds the emulator's HTTP routes over `state`.
+pub fn app(state: SharedState) -> Router {
+    Router::new()
+        .merge(oauth::router())
+        .merge(api::router(state.clone()))
+        .merge(control::router())
+        .with_state(state)
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Failure to start the emulator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("failed to bind {addr}: {source}; choose another address with --listen")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("failed to generate signing keys: {0}")]
+    Keys(#[from] keys::KeyError),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+}
+
+/// A running emulator; dropping it stops the server.
+#[derive(Debug)]
+pub struct RunningMockOkta {
+    /// The org URL it serves, for example `http://127.0.0.1:41234`.
+    pub base_url: String,
+    pub state: SharedState,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl RunningMockOkta {
+    /// Returns the issuer of authorization server `id`.
+    pub fn issuer(&self, id: &str) -> String {
+        self.state.issuer(id)
+    }
+}
+
+impl Drop for RunningMockOkta {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Validates `config`, binds `addr` (port 0 picks a free port) and serves in
+/// a background task.
+///
+/// # Errors
+/// Invalid configuration, a port already in use, or key generation failure.
+pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningMockOkta, StartError> {
+    config.validate()?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { addr, source })?;
+
+    let org_url = if config.org_url.is_empty() {
+        format!("http://{local}")
+    } else {
+        config.org_url.clone()
+    };
+    let state = Arc::new(MockOkta::new(config, org_url)?);
+    let (shutdown, stopped) = oneshot::channel::<()>();
+
+    let router = app(state.clone());
+    tokio::spawn(async move {
+        let server = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(error) = server.await {
+            tracing::error!(%error, "mock-okta server failed");
+        }
+    });
+
+    Ok(RunningMockOkta {
+        base_url: state.org_url.clone(),
+        state,
+        shutdown: Some(shutdown),
+    })
+}
