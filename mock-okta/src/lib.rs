@@ -18,6 +18,7 @@ pub mod error;
 pub mod ids;
 pub mod keys;
 pub mod oauth;
+pub mod sessions;
 pub mod state;
 pub mod syslog;
 
