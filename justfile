@@ -1,0 +1,21 @@
+# Task runner for the session-linked access token toolkit.
+# `just --list` shows every recipe.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Show the recipes.
+default:
+    @just --list
+
+# Run every test in the workspace (what CI runs).
+test:
+    cargo test --workspace --locked
+
+# Run the Okta emulator with the embedded demo org on 127.0.0.1:9400.
+mock-okta *ARGS:
+    cargo run --locked -p mock-okta -- {{ARGS}}
+
+# Lint: formatting and clippy with warnings as errors.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
