@@ -36,6 +36,8 @@ pub struct Config {
     pub authorization_servers: Vec<AuthorizationServerConfig>,
     #[serde(default)]
     pub api_tokens: Vec<ApiTokenConfig>,
+    #[serde(default)]
+    pub event_hooks: Vec<EventHookConfig>,
 }
 
 /// Global session policy: idle timeout and maximum lifetime, in seconds.
@@ -141,6 +143,50 @@ pub struct ApiTokenConfig {
     pub name: String,
     pub token: String,
 }
+
+/// An event hook: where the emulator POSTs System Log events, as an Okta
+/// admin registers it (`channel.config.uri`, `authScheme`, `headers`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventHookConfig {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    /// Event types delivered, for example `user.session.end`.
+    pub events: Vec<String>,
+    /// Header that carries the secret (`authScheme.key`).
+    #[serde(default = "default_auth_header")]
+    pub auth_header: String,
+    /// Secret header value (`authScheme.value`); none sends no auth header.
+    #[serde(default)]
+    pub auth_value: Option<String>,
+    /// Extra headers sent with every request (`channel.config.headers`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Per-request timeout in milliseconds; Okta's is 3 seconds.
+    #[serde(default = "default_event_hook_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_auth_header() -> String {
+    "Authorization".to_owned()
+}
+
+fn default_event_hook_timeout_ms() -> u64 {
+    3000
+}
+
+/// Event types the emulator produces and can deliver to event hooks.
+pub const EVENT_HOOK_EVENT_TYPES: [&str; 8] = [
+    "user.session.start",
+    "user.session.end",
+    "user.session.clear",
+    "user.authentication.universal_logout",
+    "user.lifecycle.suspend",
+    "user.lifecycle.deactivate",
+    "user.account.lock",
+    "user.account.reset_password",
+];
 
 /// A configuration file that cannot be used, with the fix in the message.
 #[derive(Debug, thiserror::Error)]
@@ -319,6 +365,40 @@ impl Config {
                 return invalid(format!(
                     "authorization_servers.{}: refresh_token_lifetime_seconds must be at least 1",
                     server.id
+                ));
+            }
+        }
+
+        let mut hook_ids = HashSet::new();
+        for hook in &self.event_hooks {
+            if !hook_ids.insert(hook.id.as_str()) {
+                return invalid(format!("event_hooks: duplicate id {:?}", hook.id));
+            }
+            match url::Url::parse(&hook.url) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+                _ => {
+                    return invalid(format!(
+                        "event_hooks.{}: url {:?} is not an absolute http(s) URL",
+                        hook.id, hook.url
+                    ));
+                }
+            }
+            if hook.events.is_empty() {
+                return invalid(format!("event_hooks.{}: events must not be empty", hook.id));
+            }
+            for event in &hook.events {
+                if !EVENT_HOOK_EVENT_TYPES.contains(&event.as_str()) {
+                    return invalid(format!(
+                        "event_hooks.{}: event type {event:?} is not one the emulator produces; use one of {}",
+                        hook.id,
+                        EVENT_HOOK_EVENT_TYPES.join(", ")
+                    ));
+                }
+            }
+            if hook.timeout_ms == 0 {
+                return invalid(format!(
+                    "event_hooks.{}: timeout_ms must be at least 1",
+                    hook.id
                 ));
             }
         }

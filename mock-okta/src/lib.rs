@@ -15,8 +15,10 @@ pub mod clock;
 pub mod config;
 pub mod control;
 pub mod error;
+pub mod hooks;
 pub mod ids;
 pub mod keys;
+pub mod lifecycle;
 pub mod oauth;
 pub mod sessions;
 pub mod state;
@@ -39,6 +41,8 @@ pub fn app(state: SharedState) -> Router {
         .merge(oauth::router())
         .merge(api::router(state.clone()))
         .merge(control::router())
+        .merge(hooks::event_control::router())
+        .merge(lifecycle::router())
         .with_state(state)
         .layer(TraceLayer::new_for_http())
 }
@@ -101,6 +105,9 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningMockOkta, 
         config.org_url.clone()
     };
     let state = Arc::new(MockOkta::new(config, org_url)?);
+    let event_hooks = hooks::event::spawn(&state);
+    // A fresh OnceLock: this is the only place that sets it.
+    let _ = state.event_hooks.set(event_hooks);
     let (shutdown, stopped) = oneshot::channel::<()>();
 
     let router = app(state.clone());

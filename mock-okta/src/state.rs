@@ -4,11 +4,12 @@
 //! behind a `std::sync::Mutex` that is never held across an `.await`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
 use crate::config::{AuthorizationServerConfig, ClientConfig, Config, UserConfig};
+use crate::hooks::event::EventHooks;
 use crate::keys::{KeyError, KeyRing};
 use crate::syslog::{SystemLog, lock};
 
@@ -25,6 +26,9 @@ pub struct MockOkta {
     /// Signing keys by authorization server id.
     pub keys: Mutex<HashMap<String, KeyRing>>,
     pub system_log: SystemLog,
+    /// Registered event hooks; set once by [`crate::start`] after the state
+    /// is shared, because their delivery tasks hold a reference to it.
+    pub event_hooks: OnceLock<EventHooks>,
 }
 
 /// Okta session status (`Session.status` in the Management API).
@@ -130,6 +134,18 @@ pub struct Store {
     pub refresh_tokens: HashMap<String, RefreshTokenRecord>,
     /// Access tokens by `jti`.
     pub access_tokens: HashMap<String, AccessTokenRecord>,
+    /// Users whose status is not `ACTIVE`; absent means active.
+    pub user_status: HashMap<String, UserStatus>,
+}
+
+/// A user's lifecycle status, as Okta's `User.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UserStatus {
+    Active,
+    Suspended,
+    Deprovisioned,
+    LockedOut,
 }
 
 impl Store {
@@ -172,6 +188,7 @@ impl MockOkta {
             store: Mutex::new(Store::default()),
             keys: Mutex::new(keys),
             system_log: SystemLog::default(),
+            event_hooks: OnceLock::new(),
         })
     }
 
@@ -218,6 +235,14 @@ impl MockOkta {
     /// Locks the store (see [`lock`] for poisoning).
     pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         lock(&self.store)
+    }
+
+    /// Returns the event hooks (none before [`crate::start`] registered them).
+    pub fn event_hooks(&self) -> &EventHooks {
+        static NONE: OnceLock<EventHooks> = OnceLock::new();
+        self.event_hooks
+            .get()
+            .unwrap_or_else(|| NONE.get_or_init(EventHooks::default))
     }
 
     /// Locks the key rings.
