@@ -1,0 +1,73 @@
+//! Why the issuer's keys could not be fetched.
+
+/// A discovery or JWKS fetch failed.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum JwksError {
+    /// The request could not be sent or the response not read
+    /// (connection refused, timeout, TLS failure).
+    #[error("GET {url} failed: {source}")]
+    Request {
+        /// The requested URL.
+        url: String,
+        /// The HTTP client's error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The server answered with a status other than 200.
+    #[error("GET {url} failed: HTTP status {status}")]
+    Status {
+        /// The requested URL.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
+
+    /// The response body exceeds the configured maximum.
+    #[error("GET {url} failed: the response is larger than {max} bytes")]
+    TooLarge {
+        /// The requested URL.
+        url: String,
+        /// The configured maximum in bytes.
+        max: usize,
+    },
+
+    /// The response is not the expected JSON document.
+    #[error("invalid document from {url}: {detail}")]
+    InvalidDocument {
+        /// The requested URL.
+        url: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+
+    /// The discovery document names another issuer.
+    #[error("invalid discovery document from {url}: issuer is {actual:?}, expected {expected:?}")]
+    DiscoveryIssuerMismatch {
+        /// The discovery URL.
+        url: String,
+        /// The configured issuer.
+        expected: String,
+        /// The document's `issuer`.
+        actual: String,
+    },
+
+    /// The discovery document's `jwks_uri` cannot be used.
+    #[error("invalid discovery document from {url}: jwks_uri {jwks_uri:?} is unusable: {reason}")]
+    InvalidJwksUri {
+        /// The discovery URL.
+        url: String,
+        /// The document's `jwks_uri`.
+        jwks_uri: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+
+    /// The JWKS holds no key this verifier can use.
+    #[error("invalid JWKS from {url}: no usable signing key")]
+    NoUsableKeys {
+        /// The JWKS URL.
+        url: String,
+    },
+}
