@@ -228,7 +228,20 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the key, the value and the fix.
     pub fn from_toml(toml: &str) -> Result<Self, ConfigError> {
-        let figment = Figment::from(Toml::string(DEFAULT_TOML)).merge(Toml::string(toml));
+        Self::from_toml_layers(&[toml])
+    }
+
+    /// Loads the embedded defaults overlaid with each of `layers` in turn,
+    /// without reading the environment.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the key, the value and the fix.
+    pub fn from_toml_layers(layers: &[&str]) -> Result<Self, ConfigError> {
+        let figment = layers
+            .iter()
+            .fold(Figment::from(Toml::string(DEFAULT_TOML)), |figment, layer| {
+                figment.merge(Toml::string(layer))
+            });
         Self::from_figment(figment)
     }
 
