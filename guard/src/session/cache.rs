@@ -1,0 +1,313 @@
+//! Per-session verdict cache with request coalescing and a user index.
+//!
+//! One mutex guards the whole map. Lookups hold it only to read or write a
+//! few fields (never across an await), and the hot path for a repeated
+//! token does not reach this cache at all: it stops at the decision cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use tokio::sync::OnceCell;
+
+use super::SessionId;
+use super::okta_model::SessionStatus;
+use super::sessions_api::LookupError;
+
+/// What the guard knows about one session.
+#[derive(Debug, Clone)]
+pub(crate) enum Known {
+    /// Okta returned the session.
+    Alive(Arc<AliveSession>),
+    /// Okta returned 404, or an event hook reported the end.
+    Ended(EndedBy),
+}
+
+/// The fields of Okta's `Session` that decisions need.
+#[derive(Debug)]
+pub(crate) struct AliveSession {
+    pub user_id: Box<str>,
+    pub status: SessionStatus,
+    pub created_at: Option<SystemTime>,
+    pub expires_at: Option<SystemTime>,
+}
+
+/// How the guard learned that a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EndedBy {
+    /// `GET /api/v1/sessions/{id}` returned 404.
+    OktaNotFound,
+    /// An event hook reported the end of this session.
+    SessionEvent,
+    /// An event hook ended every session of the user.
+    UserEvent,
+}
+
+/// A verdict and when Okta gave it.
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
+    pub known: Known,
+    /// When Okta answered (or the event was applied).
+    pub checked_at: SystemTime,
+    /// After this the record may be dropped.
+    pub keep_until: SystemTime,
+}
+
+pub(crate) type FlightResult = Result<Record, LookupError>;
+
+/// A lookup in progress: every concurrent request for the session awaits
+/// the same cell, and only the first to poll it calls Okta.
+pub(crate) type Flight = OnceCell<FlightResult>;
+
+/// The cached state of one session.
+#[derive(Debug, Default)]
+pub(crate) struct SessionState {
+    pub record: Option<Record>,
+    pub flight: Option<Arc<Flight>>,
+}
+
+/// A user-wide revocation: every session authenticated before `at` ended.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UserRevocation {
+    pub at: SystemTime,
+    pub keep_until: SystemTime,
+}
+
+#[derive(Default)]
+struct Maps {
+    sessions: HashMap<SessionId, SessionState>,
+    by_user: HashMap<Box<str>, Vec<SessionId>>,
+    revoked_users: HashMap<Box<str>, UserRevocation>,
+}
+
+/// Result of reading the cache before a lookup.
+pub(crate) enum Probe {
+    /// A record exists (fresh or not: the caller judges).
+    Record(Record),
+    /// No usable record; await this flight (it may be new).
+    Flight(Arc<Flight>, Option<Record>),
+}
+
+pub(crate) struct SessionCache {
+    maps: Mutex<Maps>,
+    capacity: usize,
+}
+
+impl SessionCache {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self { maps: Mutex::new(Maps::default()), capacity: capacity.max(1) }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Maps> {
+        self.maps.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Returns the record when `is_usable` accepts it; otherwise joins the
+    /// lookup in progress for `id`, or starts one. Doing both under one
+    /// lock means a request that arrives just after a lookup finished sees
+    /// its record instead of starting a second lookup.
+    pub(crate) fn probe(&self, id: &SessionId, now: SystemTime, is_usable: impl Fn(&Record) -> bool) -> Probe {
+        let mut maps = self.lock();
+        if !maps.sessions.contains_key(id) {
+            self.make_room(&mut maps, now);
+        }
+        let state = maps.sessions.entry(id.clone()).or_default();
+        if let Some(record) = &state.record
+            && is_usable(record)
+        {
+            return Probe::Record(record.clone());
+        }
+        let flight = state.flight.get_or_insert_with(|| Arc::new(Flight::new())).clone();
+        Probe::Flight(flight, state.record.clone())
+    }
+
+    /// Stores Okta's answer and retires `flight`. An ended session stays
+    /// ended even if a lookup that started before the end returns later.
+    /// Returns the record now in force.
+    pub(crate) fn complete(&self, id: &SessionId, flight: &Arc<Flight>, answer: Record) -> Record {
+        let mut maps = self.lock();
+        let maps = &mut *maps;
+        let state = maps.sessions.entry(id.clone()).or_default();
+        if state.flight.as_ref().is_some_and(|current| Arc::ptr_eq(current, flight)) {
+            state.flight = None;
+        }
+
+        let merged = match (&state.record, &answer.known) {
+            (Some(existing @ Record { known: Known::Ended(_), .. }), _) => {
+                let mut kept = existing.clone();
+                kept.keep_until = kept.keep_until.max(answer.keep_until);
+                kept
+            }
+            _ => answer,
+        };
+
+        let mut merged = merged;
+        if let Known::Alive(alive) = &merged.known
+            && let Some(revocation) = maps.revoked_users.get(&*alive.user_id)
+            && alive.created_at.is_none_or(|created| created <= revocation.at)
+        {
+            // The user's sessions were ended by an event that arrived while
+            // this lookup was in flight (or Okta has not caught up yet).
+            merged.known = Known::Ended(EndedBy::UserEvent);
+        }
+
+        if let Known::Alive(alive) = &merged.known {
+            let ids = maps.by_user.entry(alive.user_id.clone()).or_default();
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        state.record = Some(merged.clone());
+        merged
+    }
+
+    /// Retires `flight` after a failed lookup, leaving any record in place.
+    pub(crate) fn abandon(&self, id: &SessionId, flight: &Arc<Flight>) {
+        let mut maps = self.lock();
+        if let Some(state) = maps.sessions.get_mut(id)
+            && state.flight.as_ref().is_some_and(|current| Arc::ptr_eq(current, flight))
+        {
+            state.flight = None;
+        }
+    }
+
+    /// Extends how long an ended record is kept (a token that expires
+    /// later than the record's deadline was just refused with it).
+    pub(crate) fn extend_ended(&self, id: &SessionId, until: SystemTime) {
+        let mut maps = self.lock();
+        if let Some(SessionState { record: Some(record), .. }) = maps.sessions.get_mut(id)
+            && matches!(record.known, Known::Ended(_))
+        {
+            record.keep_until = record.keep_until.max(until);
+        }
+    }
+
+    /// Marks one session ended. Returns `false` if it already was.
+    pub(crate) fn end_session(&self, id: &SessionId, by: EndedBy, now: SystemTime, keep_until: SystemTime) -> bool {
+        let mut maps = self.lock();
+        if !maps.sessions.contains_key(id) {
+            self.make_room(&mut maps, now);
+        }
+        let state = maps.sessions.entry(id.clone()).or_default();
+        let was_ended = matches!(state.record, Some(Record { known: Known::Ended(_), .. }));
+        let keep_until = state.record.as_ref().map_or(keep_until, |record| record.keep_until.max(keep_until));
+        if !was_ended {
+            state.record = Some(Record { known: Known::Ended(by), checked_at: now, keep_until });
+        } else if let Some(record) = state.record.as_mut() {
+            record.keep_until = keep_until;
+        }
+        !was_ended
+    }
+
+    /// Ends every cached session of `user_id` created at or before `at`
+    /// (sessions without a creation time too), and records the revocation
+    /// so that sessions not cached yet are refused for tokens authenticated
+    /// before `at`. Returns how many cached sessions it ended.
+    pub(crate) fn revoke_user(&self, user_id: &str, at: SystemTime, now: SystemTime, keep_until: SystemTime) -> usize {
+        let mut maps = self.lock();
+        let maps = &mut *maps;
+
+        let revocation = maps
+            .revoked_users
+            .entry(user_id.into())
+            .or_insert(UserRevocation { at, keep_until });
+        // Out-of-order delivery: an older event never moves the point back.
+        revocation.at = revocation.at.max(at);
+        revocation.keep_until = revocation.keep_until.max(keep_until);
+
+        let mut ended = 0;
+        let ids = maps.by_user.get(user_id).cloned().unwrap_or_default();
+        for id in ids {
+            let Some(state) = maps.sessions.get_mut(&id) else { continue };
+            let Some(record) = state.record.as_mut() else { continue };
+            let Known::Alive(alive) = &record.known else { continue };
+            if alive.created_at.is_none_or(|created| created <= at) {
+                record.known = Known::Ended(EndedBy::UserEvent);
+                record.checked_at = now;
+                record.keep_until = record.keep_until.max(keep_until);
+                ended += 1;
+            }
+        }
+        ended
+    }
+
+    /// Returns the user-wide revocation point for `user_id`, if any.
+    pub(crate) fn user_revocation(&self, user_id: &str, now: SystemTime) -> Option<UserRevocation> {
+        let maps = self.lock();
+        maps.revoked_users.get(user_id).copied().filter(|revocation| revocation.keep_until > now)
+    }
+
+    /// Drops expired records and revocations; if the map is still full,
+    /// drops arbitrary settled records. Dropping is always safe: the next
+    /// request asks Okta again, and Okta is the source of truth.
+    fn make_room(&self, maps: &mut Maps, now: SystemTime) {
+        if maps.sessions.len() < self.capacity {
+            return;
+        }
+        let before = maps.sessions.len();
+        maps.sessions.retain(|_, state| {
+            state.flight.is_some() || state.record.as_ref().is_some_and(|record| record.keep_until > now)
+        });
+        maps.revoked_users.retain(|_, revocation| revocation.keep_until > now);
+
+        if maps.sessions.len() >= self.capacity {
+            // Free a sixteenth of the capacity at once so that a full cache
+            // does not sweep on every insert.
+            let target = self.capacity - self.capacity / 16 - 1;
+            let mut excess = maps.sessions.len().saturating_sub(target);
+            maps.sessions.retain(|_, state| {
+                if excess == 0 || state.flight.is_some() {
+                    return true;
+                }
+                excess -= 1;
+                false
+            });
+        }
+
+        let sessions = &maps.sessions;
+        maps.by_user.retain(|_, ids| {
+            ids.retain(|id| sessions.contains_key(id));
+            !ids.is_empty()
+        });
+        tracing::debug!(before, after = maps.sessions.len(), "session cache swept");
+    }
+
+    /// Returns the number of cached sessions.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().sessions.len()
+    }
+}
+
+/// Memory taken by one cached alive session, in bytes: what the cache
+/// stores per session id (the map slot, the shared session data, the user
+/// index slot). Computed from `size_of` and the string lengths.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionFootprint {
+    /// Bytes inside the hash map's table (key, value, control byte, at the
+    /// maximum load factor of 7/8).
+    pub inline: usize,
+    /// Bytes on the heap outside the table.
+    pub heap: usize,
+}
+
+impl SessionFootprint {
+    /// Measures one cached alive session with these ids.
+    pub fn measure(id: &SessionId, user_id: &str) -> Self {
+        use std::mem::size_of;
+
+        let map_slot = (size_of::<SessionId>() + size_of::<SessionState>() + 1) * 8 / 7;
+        // The record's `Arc<AliveSession>`: two counts plus the value, and
+        // the user id string it owns.
+        let alive = 2 * size_of::<usize>() + size_of::<AliveSession>() + user_id.len();
+        // The user index holds one more `SessionId` per session, and its
+        // user id key is shared by that user's sessions (counted in full
+        // here, as an upper bound).
+        let user_index = size_of::<SessionId>() + size_of::<Box<str>>() + user_id.len();
+        Self { inline: map_slot, heap: id.heap_bytes() + alive + user_index }
+    }
+
+    /// Returns inline plus heap bytes.
+    pub fn total(&self) -> usize {
+        self.inline + self.heap
+    }
+}
