@@ -38,6 +38,8 @@ pub struct Config {
     pub api_tokens: Vec<ApiTokenConfig>,
     #[serde(default)]
     pub event_hooks: Vec<EventHookConfig>,
+    #[serde(default)]
+    pub inline_hooks: Vec<InlineHookConfig>,
 }
 
 /// Global session policy: idle timeout and maximum lifetime, in seconds.
@@ -135,6 +137,60 @@ pub struct AuthorizationServerConfig {
     pub refresh_token_lifetime_seconds: u64,
     pub key_overlap_seconds: u64,
     pub jwks_max_age_seconds: u64,
+    /// Id of the token inline hook bound to this server's access policy
+    /// rule (the emulator models one policy with one rule per server).
+    #[serde(default)]
+    pub token_inline_hook: Option<String>,
+    /// What the hook request's `data.context.session` contains on refresh
+    /// grants, which Okta does not document.
+    #[serde(default)]
+    pub refresh_hook_session: RefreshHookSession,
+}
+
+/// The session block of token inline hook requests on refresh grants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshHookSession {
+    /// No `data.context.session` at all.
+    #[default]
+    Absent,
+    /// The session of the sign-in that started the refresh token's family.
+    Present,
+    /// Another session of the same browser (possibly another user's), as in
+    /// the Okta defect fixed in 2025.
+    OtherSession,
+}
+
+/// How Okta authenticates its call to an inline hook.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InlineHookAuth {
+    /// `channel.type HTTP` with `authScheme {type: HEADER, key, value}`.
+    Header { key: String, value: String },
+    /// `channel.type OAUTH`: Okta sends `Authorization: Bearer <JWT>`, an
+    /// access token the emulator mints from `authorization_server` for
+    /// `client_id` with `audience` and `scope`.
+    Oauth {
+        authorization_server: String,
+        client_id: String,
+        audience: String,
+        #[serde(default)]
+        scope: Vec<String>,
+    },
+}
+
+/// A token inline hook (`com.okta.oauth2.tokens.transform`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlineHookConfig {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub auth: InlineHookAuth,
+    /// Milliseconds before Okta gives up and issues the token unmodified;
+    /// Okta's is 3 seconds.
+    #[serde(default = "default_event_hook_timeout_ms")]
+    pub timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -399,6 +455,46 @@ impl Config {
                 return invalid(format!(
                     "event_hooks.{}: timeout_ms must be at least 1",
                     hook.id
+                ));
+            }
+        }
+
+        let mut inline_ids = HashSet::new();
+        for hook in &self.inline_hooks {
+            if !inline_ids.insert(hook.id.as_str()) {
+                return invalid(format!("inline_hooks: duplicate id {:?}", hook.id));
+            }
+            match url::Url::parse(&hook.url) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+                _ => {
+                    return invalid(format!(
+                        "inline_hooks.{}: url {:?} is not an absolute http(s) URL",
+                        hook.id, hook.url
+                    ));
+                }
+            }
+            if hook.timeout_ms == 0 {
+                return invalid(format!("inline_hooks.{}: timeout_ms must be at least 1", hook.id));
+            }
+            if let InlineHookAuth::Oauth {
+                authorization_server,
+                ..
+            } = &hook.auth
+                && !server_ids.contains(authorization_server.as_str())
+            {
+                return invalid(format!(
+                    "inline_hooks.{}: auth.authorization_server {authorization_server:?} is not configured",
+                    hook.id
+                ));
+            }
+        }
+        for server in &self.authorization_servers {
+            if let Some(hook) = &server.token_inline_hook
+                && !inline_ids.contains(hook.as_str())
+            {
+                return invalid(format!(
+                    "authorization_servers.{}: token_inline_hook {hook:?} is not in inline_hooks",
+                    server.id
                 ));
             }
         }

@@ -42,6 +42,7 @@ pub fn app(state: SharedState) -> Router {
         .merge(api::router(state.clone()))
         .merge(control::router())
         .merge(hooks::event_control::router())
+        .merge(hooks::inline_control::router())
         .merge(lifecycle::router())
         .with_state(state)
         .layer(TraceLayer::new_for_http())

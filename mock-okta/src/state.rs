@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use crate::clock::Clock;
 use crate::config::{AuthorizationServerConfig, ClientConfig, Config, UserConfig};
 use crate::hooks::event::EventHooks;
+use crate::hooks::inline::InlineHooks;
 use crate::keys::{KeyError, KeyRing};
 use crate::syslog::{SystemLog, lock};
 
@@ -29,6 +30,7 @@ pub struct MockOkta {
     /// Registered event hooks; set once by [`crate::start`] after the state
     /// is shared, because their delivery tasks hold a reference to it.
     pub event_hooks: OnceLock<EventHooks>,
+    pub inline_hooks: InlineHooks,
 }
 
 /// Okta session status (`Session.status` in the Management API).
@@ -181,6 +183,7 @@ impl MockOkta {
         for server in &config.authorization_servers {
             keys.insert(server.id.clone(), KeyRing::generate()?);
         }
+        let inline_hooks = InlineHooks::new(&config.inline_hooks);
         Ok(MockOkta {
             org_url: org_url.trim_end_matches('/').to_owned(),
             config,
@@ -189,6 +192,7 @@ impl MockOkta {
             keys: Mutex::new(keys),
             system_log: SystemLog::default(),
             event_hooks: OnceLock::new(),
+            inline_hooks,
         })
     }
 
