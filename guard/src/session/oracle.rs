@@ -120,8 +120,13 @@ impl SessionOracle {
         let ttl = self.budget.effective_ttl(now);
         let is_fresh = |record: &Record| match &record.known {
             Known::Ended(_) => true,
+            // An alive verdict is reused for at most min(TTL, the session's
+            // `expiresAt`, the token's `exp`): a token accepted within the
+            // verifier's leeway after `exp` makes the guard ask Okta again.
             Known::Alive(alive) => {
-                now < record.checked_at + ttl && alive.expires_at.is_none_or(|expires| now < expires)
+                now < record.checked_at + ttl
+                    && now < token.expires_at
+                    && alive.expires_at.is_none_or(|expires| now < expires)
             }
         };
 

@@ -1,0 +1,254 @@
+//! Shared fixtures for the session-guard integration tests: a wiremock
+//! server playing Okta (JWKS and Sessions API), RS256 tokens signed with a
+//! key generated per test run, and the guard served over real HTTP.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::KeyPair as _;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use session_guard::{Guard, GuardConfig, GuardConfigBuilder, OktaAuthConfig, Secret, TokenSettings};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+pub const API_TOKEN: &str = "00mockOktaDemoApiToken0000000000000000000";
+pub const USER: &str = "00udemo0000000000001";
+pub const OTHER_USER: &str = "00ualice000000000002";
+pub const CLIENT: &str = "0oademospa0000000001";
+pub const AUDIENCE: &str = "api://default";
+pub const KID: &str = "test-key-1";
+pub const EVENT_SECRET: &str = "demo-event-hook-secret";
+pub const ADMIN_SECRET: &str = "admin-secret-0123456789abcdef";
+
+/// Session ids in Okta's Classic style: `102` and 22 base62 characters.
+pub fn session_id(n: u32) -> String {
+    format!("102session{n:015}")
+}
+
+/// An RSA key generated once per test binary.
+pub struct SigningKey {
+    pub encoding: EncodingKey,
+    pub pkcs8_pem: String,
+    pub n: String,
+    pub e: String,
+}
+
+pub fn signing_key() -> &'static SigningKey {
+    static KEY: OnceLock<SigningKey> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA key generation works");
+        let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&pair).expect("key encodes as PKCS#8");
+        let pem = pem("PRIVATE KEY", der.as_ref());
+        let public = pair.public_key();
+        SigningKey {
+            encoding: EncodingKey::from_rsa_pem(pem.as_bytes()).expect("PEM parses"),
+            pkcs8_pem: pem,
+            n: URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+            e: URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+        }
+    })
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let lines: Vec<&str> = body.as_bytes().chunks(64).map(|chunk| std::str::from_utf8(chunk).unwrap_or("")).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
+pub fn jwks() -> Value {
+    let key = signing_key();
+    json!({"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": KID, "n": key.n, "e": key.e}]})
+}
+
+pub fn epoch(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).expect("after 1970").as_secs()
+}
+
+pub fn from_epoch(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+pub fn rfc3339(time: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Okta `Session` JSON.
+pub fn session_body(id: &str, user: &str, status: &str, expires_at: SystemTime) -> Value {
+    json!({
+        "id": id,
+        "userId": user,
+        "login": "demo@example.com",
+        "createdAt": rfc3339(expires_at - Duration::from_secs(7200)),
+        "expiresAt": rfc3339(expires_at),
+        "status": status,
+        "lastPasswordVerification": rfc3339(expires_at - Duration::from_secs(7200)),
+        "amr": ["pwd"],
+        "idp": {"id": "00o1", "type": "OKTA"},
+        "_links": {"self": {"href": format!("http://127.0.0.1/api/v1/sessions/{id}")}}
+    })
+}
+
+pub fn not_found_body(id: &str) -> Value {
+    json!({
+        "errorCode": "E0000007",
+        "errorSummary": format!("Not found: Resource not found: {id} (Session)"),
+        "errorLink": "E0000007",
+        "errorId": "oaeTest",
+        "errorCauses": []
+    })
+}
+
+/// Okta playing both authorization server (JWKS) and Sessions API.
+pub struct FakeOkta {
+    pub server: MockServer,
+}
+
+impl FakeOkta {
+    pub async fn start() -> Self {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/oauth2/default/v1/keys"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(jwks()))
+            .mount(&server)
+            .await;
+        Self { server }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.uri()
+    }
+
+    pub fn issuer(&self) -> String {
+        format!("{}/oauth2/default", self.server.uri())
+    }
+
+    /// Answers `GET /api/v1/sessions/{id}` with the session, with rate-limit
+    /// headers showing a full budget.
+    pub async fn session_alive(&self, id: &str, user: &str, status: &str, expires_at: SystemTime) {
+        self.session_response(id, ResponseTemplate::new(200).set_body_json(session_body(id, user, status, expires_at)))
+            .await;
+    }
+
+    pub async fn session_gone(&self, id: &str) {
+        self.session_response(id, ResponseTemplate::new(404).set_body_json(not_found_body(id))).await;
+    }
+
+    pub async fn session_response(&self, id: &str, template: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path(format!("/api/v1/sessions/{id}")))
+            .respond_with(with_budget(template, 100, 100))
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Drops every mock, then serves the JWKS again (for switching a
+    /// session's answer mid-test).
+    pub async fn reset(&self) {
+        self.server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/oauth2/default/v1/keys"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(jwks()))
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Number of Sessions API calls received so far.
+    pub async fn session_calls(&self) -> usize {
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|request| request.url.path().starts_with("/api/v1/sessions/"))
+            .count()
+    }
+
+    pub fn builder(&self) -> GuardConfigBuilder {
+        GuardConfig::builder(
+            self.url().parse().expect("mock URL parses"),
+            OktaAuthConfig::ApiToken { token: Secret::new(API_TOKEN) },
+        )
+        .token(self.token_settings())
+    }
+
+    pub fn token_settings(&self) -> TokenSettings {
+        TokenSettings {
+            issuer: self.issuer(),
+            audiences: vec![AUDIENCE.to_owned()],
+            required_scopes: Vec::new(),
+            allowed_clients: None,
+            leeway_secs: None,
+            jwks_url: Some(format!("{}/v1/keys", self.issuer())),
+        }
+    }
+
+    pub fn guard(&self, builder: GuardConfigBuilder) -> Guard {
+        let config = builder.build().expect("test configuration is valid");
+        Guard::new(config, reqwest::Client::new()).expect("guard builds")
+    }
+}
+
+pub fn with_budget(template: ResponseTemplate, limit: u32, remaining: u32) -> ResponseTemplate {
+    let reset = epoch(SystemTime::now()) + 60;
+    template
+        .insert_header("X-Rate-Limit-Limit", limit.to_string().as_str())
+        .insert_header("X-Rate-Limit-Remaining", remaining.to_string().as_str())
+        .insert_header("X-Rate-Limit-Reset", reset.to_string().as_str())
+}
+
+/// Claims of an Okta access token from the `default` server, issued at
+/// `issued` and valid for an hour.
+pub fn claims(issuer: &str, session: Option<&str>, issued: SystemTime) -> Value {
+    let iat = epoch(issued);
+    let mut claims = json!({
+        "ver": 1,
+        "jti": format!("AT.{}", uuid::Uuid::new_v4().simple()),
+        "iss": issuer,
+        "aud": AUDIENCE,
+        "iat": iat,
+        "exp": iat + 3600,
+        "cid": CLIENT,
+        "uid": USER,
+        "scp": ["openid", "demo.read"],
+        "auth_time": iat,
+        "sub": "demo@example.com",
+    });
+    if let Some(session) = session {
+        claims["okta_sid"] = json!(session);
+    }
+    claims
+}
+
+pub fn mint(claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(KID.to_owned());
+    jsonwebtoken::encode(&header, claims, &signing_key().encoding).expect("token signs")
+}
+
+/// A token for `session` issued now.
+pub fn token_for(okta: &FakeOkta, session: &str) -> String {
+    mint(&claims(&okta.issuer(), Some(session), SystemTime::now()))
+}
+
+/// Serves `router` on an ephemeral loopback port.
+pub async fn serve(router: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback bind");
+    let address = listener.local_addr().expect("bound address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    address
+}
+
+/// An hour from now: a session expiry far enough not to matter.
+pub fn in_an_hour() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(3600)
+}
