@@ -126,6 +126,15 @@ impl SessionsApi {
         })
     }
 
+    fn transport_error(&self, error: reqwest::Error) -> SessionsApiError {
+        if error.is_timeout() {
+            SessionsApiError::Timeout(self.timeout)
+        } else {
+            // The URL contains the session id, which must not reach logs.
+            SessionsApiError::Transport(error.without_url().to_string())
+        }
+    }
+
     /// Fetches the state of session `session_id`.
     ///
     /// # Errors
@@ -147,13 +156,7 @@ impl SessionsApi {
             .header(ACCEPT, "application/json")
             .send()
             .await
-            .map_err(|error| {
-                if error.is_timeout() {
-                    SessionsApiError::Timeout(self.timeout)
-                } else {
-                    SessionsApiError::Transport(error.to_string())
-                }
-            })?;
+            .map_err(|error| self.transport_error(error))?;
 
         let status = response.status();
         match status {
@@ -174,13 +177,7 @@ impl SessionsApi {
             _ => return Err(SessionsApiError::UnexpectedStatus(status.as_u16())),
         }
 
-        let body = response.bytes().await.map_err(|error| {
-            if error.is_timeout() {
-                SessionsApiError::Timeout(self.timeout)
-            } else {
-                SessionsApiError::Transport(error.to_string())
-            }
-        })?;
+        let body = response.bytes().await.map_err(|error| self.transport_error(error))?;
         let session: SessionBody =
             serde_json::from_slice(&body).map_err(|error| SessionsApiError::InvalidBody(error.to_string()))?;
 

@@ -133,7 +133,7 @@ pub(super) fn check_claim_name(name: &str) -> Result<(), ConfigError> {
         return Err(invalid(
             "claims.name",
             name,
-            "Okta reserves this claim, and rejects a token inline hook patch that adds it",
+            "Okta reserves this claim and skips a hook patch that touches it, so no token would carry the session",
             fix,
         ));
     }

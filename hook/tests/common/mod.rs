@@ -45,7 +45,11 @@ impl Harness {
     /// Starts the service with the embedded defaults, a temporary store,
     /// the fake org, and `extra_toml` on top.
     pub async fn start(extra_toml: &str) -> Self {
-        let okta = MockServer::start().await;
+        Self::start_on(MockServer::start().await, extra_toml).await
+    }
+
+    /// Like [`Harness::start`], on a fake org prepared by the caller.
+    pub async fn start_on(okta: MockServer, extra_toml: &str) -> Self {
         let store_dir = tempfile::tempdir().expect("temp dir");
         let mut harness = Self {
             service: None,
