@@ -130,21 +130,23 @@ impl FakeOkta {
         format!("{}/oauth2/default", self.server.uri())
     }
 
-    /// Answers `GET /api/v1/sessions/{id}` with the session, with rate-limit
+    /// Answers `GET /api/v1/sessions/{id}` with the session, and rate-limit
     /// headers showing a full budget.
     pub async fn session_alive(&self, id: &str, user: &str, status: &str, expires_at: SystemTime) {
-        self.session_response(id, ResponseTemplate::new(200).set_body_json(session_body(id, user, status, expires_at)))
-            .await;
+        let template = ResponseTemplate::new(200).set_body_json(session_body(id, user, status, expires_at));
+        self.session_response(id, with_budget(template, 100, 100)).await;
     }
 
     pub async fn session_gone(&self, id: &str) {
-        self.session_response(id, ResponseTemplate::new(404).set_body_json(not_found_body(id))).await;
+        let template = ResponseTemplate::new(404).set_body_json(not_found_body(id));
+        self.session_response(id, with_budget(template, 100, 100)).await;
     }
 
+    /// Answers `GET /api/v1/sessions/{id}` with `template` as given.
     pub async fn session_response(&self, id: &str, template: ResponseTemplate) {
         Mock::given(method("GET"))
             .and(path(format!("/api/v1/sessions/{id}")))
-            .respond_with(with_budget(template, 100, 100))
+            .respond_with(template)
             .mount(&self.server)
             .await;
     }
@@ -251,4 +253,51 @@ pub async fn serve(router: axum::Router) -> SocketAddr {
 /// An hour from now: a session expiry far enough not to matter.
 pub fn in_an_hour() -> SystemTime {
     SystemTime::now() + Duration::from_secs(3600)
+}
+
+/// A small API guarded per route: `/session` needs a live session (layer),
+/// `/token` a valid token (layer), `/extract/session` and `/extract/token`
+/// choose by extractor, `/unguarded` takes `Authorized` without a layer.
+pub fn app(guard: &Guard) -> axum::Router {
+    use axum::Json;
+    use axum::routing::get;
+    use session_guard::{Authorized, LiveSession, TokenOnly};
+
+    async fn describe(authorized: Authorized) -> Json<Value> {
+        Json(json!({
+            "sub": authorized.claims().sub,
+            "policy": authorized.policy().as_str(),
+            "session": authorized.session().map(|session| session.id.as_str().to_owned()),
+            "stale": authorized.session().map(|session| session.stale),
+        }))
+    }
+    async fn live(LiveSession(authorized): LiveSession) -> Json<Value> {
+        describe(authorized).await
+    }
+    async fn token_only(TokenOnly(authorized): TokenOnly) -> Json<Value> {
+        describe(authorized).await
+    }
+
+    let layered = axum::Router::new()
+        .route("/session", get(describe).route_layer(guard.layer(session_guard::Policy::LiveSession)))
+        .route("/token", get(describe).route_layer(guard.layer(session_guard::Policy::TokenOnly)))
+        .route("/unguarded", get(describe));
+    let extracted = axum::Router::new()
+        .route("/extract/session", get(live))
+        .route("/extract/token", get(token_only))
+        .with_state(guard.clone());
+    layered.merge(extracted)
+}
+
+/// GETs `path` with an optional bearer token.
+pub async fn get(address: SocketAddr, path: &str, token: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().get(format!("http://{address}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("request reaches the test server")
+}
+
+pub fn header<'r>(response: &'r reqwest::Response, name: &str) -> Option<&'r str> {
+    response.headers().get(name).and_then(|value| value.to_str().ok())
 }
