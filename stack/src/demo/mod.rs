@@ -1,0 +1,336 @@
+//! The demo's services: which binaries exist, and how each is started and
+//! wired to the others.
+//!
+//! [`COMPONENTS`] is the one list to extend when a component lands: a name,
+//! the package and binary that provide it, its port, whether it receives
+//! event hooks, and a function that builds its [`ServiceSpec`].
+
+mod mock_okta_config;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::spec::{DEFAULT_READY_TIMEOUT, ServiceSpec};
+
+pub use mock_okta_config::render_mock_okta_config;
+
+/// Login of the demo user that the embedded mock-okta org seeds.
+pub const DEMO_LOGIN: &str = "demo@example.com";
+/// Password of the demo user.
+pub const DEMO_PASSWORD: &str = "Demo-Passw0rd!";
+
+/// Ports of the demo's services on 127.0.0.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoPorts {
+    /// The Okta emulator; its org URL is `http://127.0.0.1:<port>`.
+    pub mock_okta: u16,
+    /// The token inline hook service.
+    pub hook: u16,
+    /// The back-end API.
+    pub backend: u16,
+    /// The single-page app.
+    pub spa: u16,
+}
+
+impl Default for DemoPorts {
+    fn default() -> Self {
+        DemoPorts {
+            mock_okta: 9400,
+            hook: 9401,
+            backend: 9402,
+            spa: 9403,
+        }
+    }
+}
+
+impl DemoPorts {
+    /// Returns the URL of the Okta org that mock-okta serves.
+    pub fn org_url(&self) -> String {
+        loopback_url(self.mock_okta)
+    }
+}
+
+/// Where the binaries are and how the services are set up.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// Directory that holds the built binaries, like `target/debug`.
+    pub bin_dir: PathBuf,
+    /// Ports of the services.
+    pub ports: DemoPorts,
+    /// Directory for generated files (the emulator's configuration, the
+    /// hook's store); it must exist.
+    pub work_dir: PathBuf,
+    /// Readiness deadline of each service.
+    pub ready_timeout: Duration,
+}
+
+impl DemoConfig {
+    /// Creates a configuration with the default ports and timeout.
+    pub fn new(bin_dir: impl Into<PathBuf>, work_dir: impl Into<PathBuf>) -> Self {
+        DemoConfig {
+            bin_dir: bin_dir.into(),
+            ports: DemoPorts::default(),
+            work_dir: work_dir.into(),
+            ready_timeout: DEFAULT_READY_TIMEOUT,
+        }
+    }
+}
+
+/// An event hook receiver that mock-okta delivers System Log events to.
+#[derive(Debug, Clone, Copy)]
+pub struct EventHookReceiver {
+    /// Okta event hook id (`who` and 17 characters).
+    pub id: &'static str,
+    /// Path of the receiver on the component's port.
+    pub path: &'static str,
+    /// Value of the `Authorization` header that mock-okta sends.
+    pub secret: &'static str,
+}
+
+/// One service of the demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Component {
+    /// Service name in output and errors.
+    pub name: &'static str,
+    /// Cargo package that builds the binary.
+    pub package: &'static str,
+    /// Binary file name in the binary directory.
+    pub binary: &'static str,
+    /// A missing required binary is an error; a missing optional one is
+    /// skipped with a notice.
+    pub required: bool,
+    /// Selects this component's port.
+    pub port: fn(&DemoPorts) -> u16,
+    /// Flag and environment variable that change the port.
+    pub port_setting: &'static str,
+    /// Where mock-okta sends event hooks for this component, if anywhere.
+    pub event_hook: Option<EventHookReceiver>,
+    /// Builds the spec from the configuration and the binary's path.
+    pub spec: fn(&DemoConfig, PathBuf) -> ServiceSpec,
+}
+
+/// Secret of the hook service's event hook receiver; both sides get it from
+/// here.
+const HOOK_EVENT_HOOK_SECRET: &str = "demo-inline-hook-secret";
+
+/// Secret of the back end's event hook receiver.
+const BACKEND_EVENT_HOOK_SECRET: &str = "demo-event-hook-secret";
+
+/// The demo's services in start order: each starts after the ones it calls.
+// TODO: add the SPA once the frontend crate lands, with the server that
+// serves its static files on `ports.spa`; mock-okta already allows that
+// origin and redirect URI.
+pub const COMPONENTS: [Component; 3] = [
+    Component {
+        name: "mock-okta",
+        package: "mock-okta",
+        binary: "mock-okta",
+        required: true,
+        port: |ports| ports.mock_okta,
+        port_setting: "--mock-okta-port or DEMO_MOCK_OKTA_PORT",
+        event_hook: None,
+        spec: mock_okta_spec,
+    },
+    Component {
+        name: "session-hook",
+        package: "session-hook",
+        binary: "session-hook",
+        required: true,
+        port: |ports| ports.hook,
+        port_setting: "--hook-port or DEMO_HOOK_PORT",
+        event_hook: Some(EventHookReceiver {
+            id: "who0demohook00000001",
+            path: "/okta/event-hooks",
+            secret: HOOK_EVENT_HOOK_SECRET,
+        }),
+        spec: hook_spec,
+    },
+    Component {
+        name: "backend",
+        package: "backend",
+        binary: "backend",
+        required: false,
+        port: |ports| ports.backend,
+        port_setting: "--backend-port or DEMO_BACKEND_PORT",
+        event_hook: Some(EventHookReceiver {
+            id: "who0demobackend00001",
+            path: "/okta/event-hooks",
+            secret: BACKEND_EVENT_HOOK_SECRET,
+        }),
+        spec: backend_spec,
+    },
+];
+
+/// The services to start, and the optional ones left out.
+#[derive(Debug)]
+pub struct Composition {
+    /// Specs in start order.
+    pub specs: Vec<ServiceSpec>,
+    /// Optional components whose binary is missing.
+    pub skipped: Vec<Component>,
+}
+
+/// Failure to compose the demo.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ComposeError {
+    /// Required binaries are missing from the binary directory.
+    #[error(
+        "missing {} in {}; build with `cargo build --locked {}` or point --bin-dir at the directory that holds them",
+        .missing.iter().map(|c| c.binary).collect::<Vec<_>>().join(", "),
+        .bin_dir.display(),
+        .missing.iter().map(|c| format!("-p {}", c.package)).collect::<Vec<_>>().join(" ")
+    )]
+    MissingBinaries {
+        /// The directory searched.
+        bin_dir: PathBuf,
+        /// The components whose binary is missing.
+        missing: Vec<Component>,
+    },
+
+    /// The emulator's configuration file could not be written.
+    #[error("failed to write the mock-okta configuration {}: {source}", .path.display())]
+    WriteConfig {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// Builds the specs of every component whose binary exists in
+/// `config.bin_dir`, and writes the emulator's configuration into
+/// `config.work_dir`.
+///
+/// # Errors
+/// [`ComposeError::MissingBinaries`] naming every missing required binary
+/// and the build command, or [`ComposeError::WriteConfig`].
+pub fn compose(config: &DemoConfig) -> Result<Composition, ComposeError> {
+    let mut present = Vec::new();
+    let mut missing = Vec::new();
+    let mut skipped = Vec::new();
+
+    for component in COMPONENTS {
+        let program = config.bin_dir.join(component.binary);
+        if program.is_file() {
+            present.push((component, program));
+        } else if component.required {
+            missing.push(component);
+        } else {
+            tracing::info!(service = component.name, program = %program.display(), "optional service not built; skipping it");
+            skipped.push(component);
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ComposeError::MissingBinaries {
+            bin_dir: config.bin_dir.clone(),
+            missing,
+        });
+    }
+
+    let receivers: Vec<Component> = present.iter().map(|(component, _)| *component).collect();
+    write_mock_okta_config(config, &receivers)?;
+
+    let specs = present
+        .into_iter()
+        .map(|(component, program)| {
+            (component.spec)(config, program)
+                .port((component.port)(&config.ports), component.port_setting)
+                .ready_timeout(config.ready_timeout)
+        })
+        .collect();
+    Ok(Composition { specs, skipped })
+}
+
+/// Renders what people need once the stack is ready: the URLs, the demo
+/// sign-in and how to stop.
+pub fn summary(composition: &Composition, ports: &DemoPorts) -> String {
+    let width = composition
+        .specs
+        .iter()
+        .map(|spec| spec.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::from("\nDemo stack is ready:\n");
+
+    for spec in &composition.specs {
+        let url = spec.url.as_deref().unwrap_or("-");
+        let _ = writeln!(text, "  {:<width$}  {url}", spec.name);
+    }
+    for component in &composition.skipped {
+        let _ = writeln!(
+            text,
+            "  {:<width$}  not built (cargo build --locked -p {})",
+            component.name, component.package
+        );
+    }
+
+    let _ = writeln!(text, "\nIssuer:  {}/oauth2/default", ports.org_url());
+    let _ = writeln!(text, "Sign in: {DEMO_LOGIN} / {DEMO_PASSWORD}");
+    text.push_str("\nPress Ctrl-C to stop.\n");
+    text
+}
+
+fn write_mock_okta_config(config: &DemoConfig, present: &[Component]) -> Result<(), ComposeError> {
+    let path = mock_okta_config_path(&config.work_dir);
+    let text = render_mock_okta_config(&config.ports, present);
+    std::fs::write(&path, text).map_err(|source| ComposeError::WriteConfig { path, source })
+}
+
+fn mock_okta_config_path(work_dir: &Path) -> PathBuf {
+    work_dir.join("mock-okta.toml")
+}
+
+fn loopback_address(port: u16) -> String {
+    format!("127.0.0.1:{port}")
+}
+
+fn loopback_url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
+}
+
+fn mock_okta_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
+    let port = config.ports.mock_okta;
+    let config_path = mock_okta_config_path(&config.work_dir);
+
+    ServiceSpec::new("mock-okta", program)
+        .args(["--listen", &loopback_address(port)])
+        .args(["--config".to_owned(), config_path.display().to_string()])
+        // mock-okta prints this line once its listener is bound.
+        .ready_when_log_contains("mock-okta serving org URL")
+        .url(loopback_url(port))
+}
+
+fn hook_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
+    let port = config.ports.hook;
+    let store = config.work_dir.join("session-hook.redb");
+
+    // session-hook reads `SESSION_HOOK_*` variables over its embedded
+    // defaults; `__` separates nested keys.
+    ServiceSpec::new("session-hook", program)
+        .env("SESSION_HOOK_LISTEN", loopback_address(port))
+        .env("SESSION_HOOK_OKTA__ORG_URL", config.ports.org_url())
+        .env("SESSION_HOOK_EVENT_HOOKS__SECRET", HOOK_EVENT_HOOK_SECRET)
+        // A store per run: the emulator's sessions live in memory, so links
+        // kept from an earlier run would point at sessions that never were.
+        .env("SESSION_HOOK_STORE__PATH", store.display().to_string())
+        .ready_when_log_contains("listening on http://")
+        .ready_when_healthy(format!("{}/healthz", loopback_url(port)))
+        .url(loopback_url(port))
+}
+
+// TODO: replace the flag below with the back end's real settings (listen
+// address, issuer, audience, org URL, API token, event hook secret) when the
+// backend crate lands; until then it is skipped because its binary is absent.
+fn backend_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
+    let port = config.ports.backend;
+
+    ServiceSpec::new("backend", program)
+        .args(["--listen", &loopback_address(port)])
+        .ready_when_healthy(format!("{}/healthz", loopback_url(port)))
+        .url(loopback_url(port))
+}
+
+#[cfg(test)]
+mod tests;
