@@ -41,7 +41,7 @@ pub(crate) fn parse_issuer(value: &str) -> Result<Url, ConfigError> {
         });
     }
 
-    if !has_custom_server_path(&url) {
+    if !matches!(path_segments(&url).as_slice(), [.., "oauth2", id] if !id.is_empty()) {
         return Err(ConfigError::NotCustomAuthorizationServer {
             issuer: value.to_owned(),
         });
@@ -75,7 +75,12 @@ pub(crate) fn is_org_authorization_server(token_issuer: &str, configured: &Url) 
         && url.host_str() == configured.host_str()
         && url.port_or_known_default() == configured.port_or_known_default();
 
-    same_org && !has_custom_server_path(&url)
+    let segments = path_segments(&url);
+    let names_custom_server = segments
+        .windows(2)
+        .any(|pair| pair[0] == "oauth2" && !pair[1].is_empty());
+
+    same_org && !names_custom_server
 }
 
 /// Rejects plain-text HTTP except to a loopback address, where nothing
@@ -100,17 +105,10 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// True when the path ends in `/oauth2/{id}` with a non-empty id.
-fn has_custom_server_path(url: &Url) -> bool {
-    let Some(segments) = url.path_segments() else {
-        return false;
-    };
-    let segments: Vec<&str> = segments.collect();
-
-    match segments.as_slice() {
-        [.., "oauth2", id] => !id.is_empty(),
-        _ => false,
-    }
+fn path_segments(url: &Url) -> Vec<&str> {
+    url.path_segments()
+        .map(|segments| segments.collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -219,6 +217,10 @@ mod tests {
         ));
         assert!(!is_org_authorization_server(
             "https://dev-1.okta.com/oauth2/other",
+            &configured
+        ));
+        assert!(!is_org_authorization_server(
+            "https://dev-1.okta.com/oauth2/default/",
             &configured
         ));
         assert!(!is_org_authorization_server("not a url", &configured));
