@@ -301,3 +301,71 @@ pub async fn get(address: SocketAddr, path: &str, token: Option<&str>) -> reqwes
 pub fn header<'r>(response: &'r reqwest::Response, name: &str) -> Option<&'r str> {
     response.headers().get(name).and_then(|value| value.to_str().ok())
 }
+
+/// A token for `session` of `user`, issued (and authenticated) at `issued`.
+pub fn token_for_user(okta: &FakeOkta, session: &str, user: &str, issued: SystemTime) -> String {
+    let mut token_claims = claims(&okta.issuer(), Some(session), issued);
+    token_claims["uid"] = json!(user);
+    mint(&token_claims)
+}
+
+/// An Okta event hook delivery of `events`.
+pub fn delivery(events: Vec<Value>) -> Value {
+    json!({
+        "eventType": "com.okta.event_hook",
+        "eventTypeVersion": "1.0",
+        "cloudEventsVersion": "0.1",
+        "source": "https://example.okta.com/api/v1/eventHooks/who1",
+        "eventId": uuid::Uuid::new_v4().to_string(),
+        "eventTime": rfc3339(SystemTime::now()),
+        "contentType": "application/json",
+        "data": {"events": events}
+    })
+}
+
+/// A `user.session.end` LogEvent for `session` of `user`.
+pub fn session_end_event(uuid: &str, session: &str, user: &str, published: SystemTime) -> Value {
+    json!({
+        "uuid": uuid,
+        "published": rfc3339(published),
+        "eventType": "user.session.end",
+        "version": "0",
+        "severity": "INFO",
+        "displayMessage": "User logout from Okta",
+        "actor": {"id": user, "type": "User", "alternateId": "demo@example.com", "displayName": "Demo"},
+        "outcome": {"result": "SUCCESS"},
+        "authenticationContext": {"externalSessionId": session},
+        "debugContext": {"debugData": {"EndedSessionId": session, "requestUri": "/api/v1/sessions/me"}},
+        "target": null
+    })
+}
+
+/// A user-wide LogEvent of `event_type` targeting `user`, by an admin
+/// whose own session is `admin_session`.
+pub fn user_event(uuid: &str, event_type: &str, user: &str, admin_session: &str, published: SystemTime) -> Value {
+    json!({
+        "uuid": uuid,
+        "published": rfc3339(published),
+        "eventType": event_type,
+        "version": "0",
+        "severity": "INFO",
+        "actor": {"id": "00uadmin000000000009", "type": "User", "alternateId": "admin@example.com"},
+        "authenticationContext": {"externalSessionId": admin_session},
+        "debugContext": {"debugData": {}},
+        "target": [
+            {"id": "0oa1", "type": "AppInstance"},
+            {"id": user, "type": "User", "alternateId": "someone@example.com"}
+        ]
+    })
+}
+
+/// POSTs a delivery to the event hook receiver with `secret`.
+pub async fn post_events(address: SocketAddr, secret: &str, body: &Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("http://{address}/okta/event-hooks"))
+        .header("Authorization", secret)
+        .json(body)
+        .send()
+        .await
+        .expect("request reaches the test server")
+}
