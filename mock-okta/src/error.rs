@@ -68,6 +68,19 @@ impl OktaError {
         )
     }
 
+    /// `E0000006`: the caller may not use this endpoint.
+    pub fn access_denied(cause: impl Into<String>) -> OktaError {
+        let mut error = OktaError::new(
+            StatusCode::FORBIDDEN,
+            "E0000006",
+            "You do not have permission to perform the requested action",
+        );
+        error.body.error_causes.push(ErrorCause {
+            error_summary: cause.into(),
+        });
+        error
+    }
+
     /// `E0000047`: the endpoint's rate-limit bucket is exhausted.
     pub fn rate_limited() -> OktaError {
         OktaError::new(
@@ -75,6 +88,42 @@ impl OktaError {
             "E0000047",
             "API call exceeded rate limit due to too many requests.",
         )
+    }
+
+    /// `E0000047` as the authorization server words it (`/oauth2/…`).
+    pub fn rate_limited_oauth() -> OktaError {
+        OktaError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "E0000047",
+            "You exceeded the maximum number of requests. Try again in a while.",
+        )
+    }
+
+    /// `E0000008`: no endpoint has this path.
+    pub fn path_not_found() -> OktaError {
+        OktaError::new(
+            StatusCode::NOT_FOUND,
+            "E0000008",
+            "The requested path was not found",
+        )
+    }
+
+    /// `E0000022`: the endpoint exists but not with this HTTP method.
+    pub fn method_not_allowed() -> OktaError {
+        OktaError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "E0000022",
+            "The endpoint does not support the provided HTTP method",
+        )
+    }
+
+    /// `E0000003` with another status: a body that cannot be read at all
+    /// (too large: 413, not JSON: 415). Okta documents no code of its own
+    /// for these, so the reader-exception code is kept.
+    pub fn unreadable_body(status: StatusCode, cause: impl Into<String>) -> OktaError {
+        let mut error = OktaError::malformed_body(cause);
+        error.status = status;
+        error
     }
 
     /// `E0000003`: the body is not well-formed.

@@ -15,27 +15,42 @@ pub mod clock;
 pub mod config;
 pub mod control;
 pub mod error;
+pub mod faults;
 pub mod hooks;
 pub mod ids;
 pub mod keys;
 pub mod lifecycle;
 pub mod oauth;
+pub mod ratelimit;
+pub mod serve;
 pub mod sessions;
 pub mod state;
 pub mod syslog;
+pub mod telemetry;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 pub use state::{MockOkta, SharedState};
 
+/// Largest request body any endpoint reads, in bytes; larger bodies get
+/// `413` with Okta's error body.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// Builds the emulator's HTTP routes over `state`.
+///
+/// Every request passes, outermost first: request id and request log
+/// ([`telemetry`]), injected faults ([`faults`]), rate limits
+/// ([`ratelimit`]), SSWS authentication of `/api/` paths ([`api::auth`]),
+/// the loopback check of `/mock/` paths ([`control`]) and the body limit.
+/// Unknown paths get `404 E0000008` and unsupported methods `405 E0000022`.
 pub fn app(state: SharedState) -> Router {
     Router::new()
         .merge(oauth::router())
@@ -44,8 +59,18 @@ pub fn app(state: SharedState) -> Router {
         .merge(hooks::event_control::router())
         .merge(hooks::inline_control::router())
         .merge(lifecycle::router())
+        .fallback(api::path_not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn(control::require_loopback))
+        .layer(from_fn_with_state(
+            state.clone(),
+            api::auth::require_api_token,
+        ))
+        .layer(from_fn_with_state(state.clone(), ratelimit::enforce))
+        .layer(from_fn_with_state(state.clone(), faults::inject))
+        .layer(from_fn(telemetry::trace_request))
         .with_state(state)
-        .layer(TraceLayer::new_for_http())
 }
 
 /// Failure to start the emulator.
@@ -112,18 +137,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningMockOkta, 
     let (shutdown, stopped) = oneshot::channel::<()>();
 
     let router = app(state.clone());
-    tokio::spawn(async move {
-        let server = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        if let Err(error) = server.await {
-            tracing::error!(%error, "mock-okta server failed");
-        }
-    });
+    tokio::spawn(serve::serve(listener, router, stopped));
 
     Ok(RunningMockOkta {
         base_url: state.org_url.clone(),

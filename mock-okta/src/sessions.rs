@@ -9,6 +9,10 @@ use crate::ids;
 use crate::state::{MockOkta, Session, SessionStatus, fingerprint};
 use crate::syslog::LogEvent;
 
+/// Name of the browser cookie that carries the Okta session id, set by the
+/// sign-in form and read by `/api/v1/sessions/me`.
+pub const SESSION_COOKIE: &str = "sid";
+
 /// Who ended a session, which decides the System Log event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionEnd {

@@ -11,7 +11,9 @@ use crate::clock::Clock;
 use crate::config::{AuthorizationServerConfig, ClientConfig, Config, UserConfig};
 use crate::hooks::event::EventHooks;
 use crate::hooks::inline::InlineHooks;
+use crate::faults::FaultTable;
 use crate::keys::{KeyError, KeyRing};
+use crate::ratelimit::RateLimiter;
 use crate::syslog::{SystemLog, lock};
 
 pub type SharedState = Arc<MockOkta>;
@@ -31,6 +33,10 @@ pub struct MockOkta {
     /// is shared, because their delivery tasks hold a reference to it.
     pub event_hooks: OnceLock<EventHooks>,
     pub inline_hooks: InlineHooks,
+    /// Per-bucket request counters of the Management API and OAuth endpoints.
+    pub rate_limiter: RateLimiter,
+    /// Faults injected through the control API.
+    pub faults: FaultTable,
 }
 
 /// Okta session status (`Session.status` in the Management API).
@@ -184,6 +190,7 @@ impl MockOkta {
             keys.insert(server.id.clone(), KeyRing::generate()?);
         }
         let inline_hooks = InlineHooks::new(&config.inline_hooks);
+        let rate_limiter = RateLimiter::new(&config);
         Ok(MockOkta {
             org_url: org_url.trim_end_matches('/').to_owned(),
             config,
@@ -193,6 +200,8 @@ impl MockOkta {
             system_log: SystemLog::default(),
             event_hooks: OnceLock::new(),
             inline_hooks,
+            rate_limiter,
+            faults: FaultTable::default(),
         })
     }
 
