@@ -51,7 +51,9 @@ impl MockOkta {
         event.authentication_context.credential_type = Some("PASSWORD".to_owned());
         event.authentication_context.authentication_provider =
             Some("OKTA_AUTHENTICATION_PROVIDER".to_owned());
-        event.client.ip_address = ip_address.map(str::to_owned);
+        if let Some(ip) = ip_address {
+            event = event.with_client_ip(ip);
+        }
         self.system_log.record(event);
 
         tracing::info!(session = %fingerprint(&session.id), user = %user.id, "session started");

@@ -32,6 +32,13 @@ pub struct LogEvent {
     pub debug_context: LogDebugContext,
     pub transaction: LogTransaction,
     pub target: Vec<LogTarget>,
+    /// The IP addresses the request passed through.
+    #[serde(default)]
+    pub request: LogRequest,
+    /// Network facts about the client; the emulator knows none, so every
+    /// field is `null`.
+    #[serde(default)]
+    pub security_context: LogSecurityContext,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -59,7 +66,12 @@ pub struct LogTarget {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct LogClient {
+    #[serde(default)]
+    pub id: Option<String>,
     pub ip_address: Option<String>,
+    /// City, country and coordinates; `null` for loopback clients.
+    #[serde(default)]
+    pub geographical_context: Option<serde_json::Value>,
     pub user_agent: Option<LogUserAgent>,
     pub zone: String,
     pub device: String,
@@ -81,9 +93,45 @@ pub struct LogAuthenticationContext {
     pub credential_type: Option<String>,
     pub interface: Option<String>,
     pub authentication_step: u32,
+    #[serde(default)]
+    pub issuer: Option<LogIssuer>,
     /// The session of the actor that caused the event. For an admin's
     /// action this is the admin's session, not the one ended.
     pub external_session_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LogIssuer {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub issuer_type: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LogRequest {
+    pub ip_chain: Vec<LogIpAddress>,
+}
+
+/// One hop of `request.ipChain`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LogIpAddress {
+    pub ip: String,
+    /// `V4` or `V6`.
+    pub version: String,
+    pub source: Option<String>,
+    pub geographical_context: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LogSecurityContext {
+    pub as_number: Option<u64>,
+    pub as_org: Option<String>,
+    pub isp: Option<String>,
+    pub domain: Option<String>,
+    pub is_proxy: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -145,7 +193,22 @@ impl LogEvent {
                 detail: BTreeMap::new(),
             },
             target: Vec::new(),
+            request: LogRequest::default(),
+            security_context: LogSecurityContext::default(),
         }
+    }
+
+    /// Sets the client's IP address and the matching `request.ipChain`.
+    pub fn with_client_ip(mut self, ip: &str) -> LogEvent {
+        let version = if ip.contains(':') { "V6" } else { "V4" };
+        self.client.ip_address = Some(ip.to_owned());
+        self.request.ip_chain = vec![LogIpAddress {
+            ip: ip.to_owned(),
+            version: version.to_owned(),
+            source: None,
+            geographical_context: None,
+        }];
+        self
     }
 
     /// Sets the actor to a user.

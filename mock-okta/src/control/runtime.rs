@@ -176,7 +176,7 @@ pub async fn remove_fault(
 
 /// Returns the emulator to its start-up state: no sessions, codes, tokens,
 /// log events or faults, configured rate limits with fresh windows, the
-/// system clock, and event hooks without faults or delivery records.
+/// system clock, and event and inline hooks without faults or call records.
 ///
 /// Signing keys keep their rotation state: a new key set would change the
 /// `kid`s under every verifier's JWKS cache.
@@ -187,6 +187,7 @@ pub async fn reset(State(state): State<SharedState>) -> StatusCode {
     state.rate_limiter.reset(&state.config);
     state.clock.reset();
     state.event_hooks().reset();
+    state.inline_hooks.reset();
     tracing::info!("emulator state reset");
     StatusCode::NO_CONTENT
 }
