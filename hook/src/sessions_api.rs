@@ -131,7 +131,15 @@ impl SessionsApi {
             SessionsApiError::Timeout(self.timeout)
         } else {
             // The URL contains the session id, which must not reach logs.
-            SessionsApiError::Transport(error.without_url().to_string())
+            let error = error.without_url();
+            let mut message = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                message.push_str(": ");
+                message.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            SessionsApiError::Transport(message)
         }
     }
 

@@ -10,7 +10,7 @@ use common::{
     Harness, INITIAL_JTI, OTHER_SESSION, ROTATED_JTI, SESSION, access_claim, error_summary, fixture, okta_session,
 };
 use serde_json::{Value, json};
-use session_hook::store::{RedbStore, RefreshLink, RefreshStore};
+use session_hook::store::{Durability, RedbStore, RefreshLink, RefreshStore};
 use wiremock::ResponseTemplate;
 
 async fn hook_body(harness: &Harness, payload: &Value) -> Value {
@@ -280,7 +280,7 @@ async fn expired_link_is_unknown() {
         expires_at: 1,
     };
     {
-        let store = RedbStore::open(&harness.store_path()).unwrap();
+        let store = RedbStore::open(&harness.store_path(), Durability::Immediate).unwrap();
         store.link(vec![INITIAL_JTI.to_owned()], link).await.unwrap();
     }
     harness.resume().await;

@@ -87,6 +87,17 @@ pub enum UnknownJtiPolicy {
     AdoptSession,
 }
 
+/// When store writes reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreDurability {
+    /// fsync before answering every call that wrote.
+    Immediate,
+    /// Refresh links are fsynced within `store.flush_interval_ms`;
+    /// revocations are fsynced before answering.
+    Batched,
+}
+
 /// Whole service configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -187,6 +198,11 @@ pub struct StoreConfig {
     pub purge_interval_seconds: u64,
     /// Seconds an event `uuid` is remembered.
     pub event_dedupe_ttl_seconds: u64,
+    /// When writes reach the disk.
+    pub durability: StoreDurability,
+    /// Longest time a refresh link stays without fsync in batched mode,
+    /// in milliseconds.
+    pub flush_interval_ms: u64,
 }
 
 /// Event hook receiver.

@@ -189,6 +189,15 @@ impl Config {
             ));
         }
 
+        if !(1..=60_000).contains(&self.store.flush_interval_ms) {
+            return Err(invalid(
+                "store.flush_interval_ms",
+                &self.store.flush_interval_ms.to_string(),
+                "the flush interval must be 1 to 60000 ms",
+                "set it to 100, or set store.durability = \"immediate\"",
+            ));
+        }
+
         check_header_name("event_hooks.header_name", &self.event_hooks.header_name)?;
         check_secret("event_hooks.secret", &self.event_hooks.secret)?;
         Ok(())

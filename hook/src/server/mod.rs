@@ -24,7 +24,7 @@ use crate::decision::{Policy, SessionLinker};
 use crate::events::EventProcessor;
 use crate::metrics::Metrics;
 use crate::sessions_api::{SessionsApi, SessionsApiError};
-use crate::store::{RedbStore, RefreshStore, RevocationStore, StoreError};
+use crate::store::{Durability, RedbStore, RefreshStore, RevocationStore, StoreError};
 
 /// Path of the token inline hook.
 pub const TOKEN_HOOK_PATH: &str = "/okta/token-inline-hook";
@@ -75,7 +75,8 @@ impl AppState {
     /// # Errors
     /// [`StartError`] when the store or an HTTP client cannot be set up.
     pub fn build(config: &Config) -> Result<Self, StartError> {
-        let store = Arc::new(RedbStore::open(&config.store_path())?);
+        let durability = Durability::from_config(config.store.durability, config.store.flush_interval_ms);
+        let store = Arc::new(RedbStore::open(&config.store_path(), durability)?);
         Self::with_stores(config, store.clone(), store)
     }
 

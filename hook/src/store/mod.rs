@@ -9,7 +9,7 @@ mod redb_store;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-pub use redb_store::RedbStore;
+pub use redb_store::{Durability, RedbStore};
 
 /// Errors of a store backend.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -1,17 +1,26 @@
 //! Embedded store on a redb file.
 //!
 //! Reads run on tokio's blocking pool. Writes go to one writer thread that
-//! commits every queued write in one durable transaction (group commit),
-//! so concurrent hook calls share one fsync instead of queueing for one
-//! each.
+//! commits every queued write in one transaction (group commit), so
+//! concurrent hook calls share one fsync instead of queueing for one each.
+//!
+//! With [`Durability::Batched`], refresh links are committed without fsync
+//! and made durable at most `flush_every` later (and on shutdown). A crash
+//! loses at most that window of links; each lost link makes one later
+//! refresh fail closed (unknown `jti`). Revocations and event ids are
+//! always committed with fsync, because Okta does not redeliver an event
+//! it saw acknowledged.
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+
+use crate::config::StoreDurability;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
@@ -42,6 +51,37 @@ enum WriteOp {
     RememberEvent { uuid: String, expires_at: i64 },
     PurgeLinks { now: i64 },
     PurgeRevocations { now: i64 },
+}
+
+impl WriteOp {
+    /// Whether the op must be on disk before its caller is answered.
+    fn needs_fsync(&self) -> bool {
+        !matches!(self, Self::Link { .. } | Self::PurgeLinks { .. } | Self::PurgeRevocations { .. })
+    }
+}
+
+/// When commits reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is fsynced before its callers are answered.
+    Immediate,
+    /// Link commits are fsynced at most this long after they were made.
+    Batched {
+        /// Longest time a link commit stays without fsync.
+        flush_every: Duration,
+    },
+}
+
+impl Durability {
+    /// Maps the configuration setting.
+    pub fn from_config(mode: StoreDurability, flush_interval_ms: u64) -> Self {
+        match mode {
+            StoreDurability::Immediate => Self::Immediate,
+            StoreDurability::Batched => Self::Batched {
+                flush_every: Duration::from_millis(flush_interval_ms),
+            },
+        }
+    }
 }
 
 enum WriteOutcome {
@@ -85,7 +125,7 @@ impl RedbStore {
     /// # Errors
     /// [`StoreError::Open`] when the directory or file cannot be created
     /// or another process holds the file.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(path: &Path, durability: Durability) -> Result<Self, StoreError> {
         let open_error = |message: String| StoreError::Open {
             path: path.display().to_string(),
             message,
@@ -102,10 +142,10 @@ impl RedbStore {
         let writer_db = Arc::clone(&db);
         let writer = std::thread::Builder::new()
             .name("session-hook-store".to_owned())
-            .spawn(move || run_writer(&writer_db, &receiver))
+            .spawn(move || run_writer(&writer_db, &receiver, durability))
             .map_err(|error| open_error(error.to_string()))?;
 
-        tracing::info!(path = %path.display(), "store opened");
+        tracing::info!(path = %path.display(), ?durability, "store opened");
         Ok(Self {
             db,
             sender: Some(sender),
@@ -156,8 +196,30 @@ fn create_tables(db: &Database) -> Result<(), redb::Error> {
     Ok(())
 }
 
-fn run_writer(db: &Database, receiver: &mpsc::Receiver<WriteRequest>) {
-    while let Ok(first) = receiver.recv() {
+fn run_writer(db: &Database, receiver: &mpsc::Receiver<WriteRequest>, durability: Durability) {
+    // Time of the oldest commit not yet fsynced.
+    let mut unsynced_since: Option<Instant> = None;
+
+    loop {
+        let first = match (durability, unsynced_since) {
+            (Durability::Batched { flush_every }, Some(since)) => {
+                let wait = flush_every.saturating_sub(since.elapsed());
+                match receiver.recv_timeout(wait) {
+                    Ok(request) => request,
+                    Err(RecvTimeoutError::Timeout) => {
+                        flush(db);
+                        unsynced_since = None;
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            _ => match receiver.recv() {
+                Ok(request) => request,
+                Err(_) => break,
+            },
+        };
+
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match receiver.try_recv() {
@@ -166,14 +228,26 @@ fn run_writer(db: &Database, receiver: &mpsc::Receiver<WriteRequest>) {
             }
         }
 
+        let fsync = match durability {
+            Durability::Immediate => true,
+            Durability::Batched { flush_every } => {
+                batch.iter().any(|request| request.op.needs_fsync())
+                    || unsynced_since.is_some_and(|since| since.elapsed() >= flush_every)
+            }
+        };
         let (ops, replies): (Vec<WriteOp>, Vec<_>) =
             batch.into_iter().map(|request| (request.op, request.reply)).unzip();
 
-        match apply_batch(db, ops) {
+        match apply_batch(db, ops, fsync) {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     // A caller that gave up (deadline) has dropped its receiver.
                     let _ = reply.send(outcome);
+                }
+                if fsync {
+                    unsynced_since = None;
+                } else {
+                    unsynced_since.get_or_insert_with(Instant::now);
                 }
             }
             Err(error) => {
@@ -184,13 +258,38 @@ fn run_writer(db: &Database, receiver: &mpsc::Receiver<WriteRequest>) {
             }
         }
     }
+
+    if unsynced_since.is_some() {
+        flush(db);
+    }
     tracing::info!("store writer stopped");
+}
+
+/// Makes every earlier commit durable with an empty fsynced commit.
+fn flush(db: &Database) {
+    let result = db.begin_write().map_err(backend).and_then(|mut txn| {
+        txn.set_durability(redb::Durability::Immediate).map_err(backend)?;
+        txn.commit().map_err(backend)
+    });
+    if let Err(error) = result {
+        tracing::error!(%error, "store flush failed");
+    }
 }
 
 /// Applies `ops` in one transaction. A failed op fails only its caller;
 /// a failed commit fails every caller.
-fn apply_batch(db: &Database, ops: Vec<WriteOp>) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
-    let txn = db.begin_write().map_err(backend)?;
+fn apply_batch(
+    db: &Database,
+    ops: Vec<WriteOp>,
+    fsync: bool,
+) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+    let mut txn = db.begin_write().map_err(backend)?;
+    let durability = if fsync {
+        redb::Durability::Immediate
+    } else {
+        redb::Durability::None
+    };
+    txn.set_durability(durability).map_err(backend)?;
     let outcomes = ops.into_iter().map(|op| apply(&txn, op)).collect();
     txn.commit().map_err(backend)?;
     Ok(outcomes)
@@ -400,7 +499,7 @@ mod tests {
 
     fn open_temp() -> (tempfile::TempDir, RedbStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = RedbStore::open(&dir.path().join("store.redb")).unwrap();
+        let store = RedbStore::open(&dir.path().join("store.redb"), Durability::Immediate).unwrap();
         (dir, store)
     }
 
@@ -459,10 +558,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.redb");
         {
-            let store = RedbStore::open(&path).unwrap();
+            let store = RedbStore::open(&path, Durability::Immediate).unwrap();
             store.link(vec!["rt1".into()], link("102a", 1000)).await.unwrap();
         }
-        let reopened = RedbStore::open(&path).unwrap();
+        let reopened = RedbStore::open(&path, Durability::Immediate).unwrap();
+        assert!(reopened.lookup("rt1", 500).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn batched_links_survive_clean_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let batched = Durability::Batched {
+            flush_every: Duration::from_secs(3600),
+        };
+        {
+            let store = RedbStore::open(&path, batched).unwrap();
+            store.link(vec!["rt1".into()], link("102a", 1000)).await.unwrap();
+        }
+        let reopened = RedbStore::open(&path, batched).unwrap();
         assert!(reopened.lookup("rt1", 500).await.unwrap().is_some());
     }
 }
