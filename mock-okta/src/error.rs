@@ -237,6 +237,12 @@ impl OAuthError {
     pub fn invalid_token(description: impl Into<String>) -> Self {
         OAuthError::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
     }
+
+    /// A valid bearer token lacks the scope the resource needs: 403 with a
+    /// `Bearer` challenge (RFC 6750 section 3.1).
+    pub fn insufficient_scope(description: impl Into<String>) -> Self {
+        OAuthError::new(StatusCode::FORBIDDEN, "insufficient_scope", description)
+    }
 }
 
 impl IntoResponse for OAuthError {
@@ -256,9 +262,13 @@ impl IntoResponse for OAuthError {
                 HeaderValue::from_static(challenge),
             );
         }
-        if self.status == StatusCode::UNAUTHORIZED && self.error == "invalid_token" {
+        let bearer_challenge = (self.status == StatusCode::UNAUTHORIZED
+            && self.error == "invalid_token")
+            || (self.status == StatusCode::FORBIDDEN && self.error == "insufficient_scope");
+        if bearer_challenge {
             let value = format!(
-                "Bearer authorization_uri=\"\", realm=\"okta\", error=\"invalid_token\", error_description=\"{}\"",
+                "Bearer authorization_uri=\"\", realm=\"okta\", error=\"{}\", error_description=\"{}\"",
+                self.error,
                 self.description.replace('"', "'")
             );
             if let Ok(value) = HeaderValue::from_str(&value) {

@@ -53,7 +53,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Unknown paths get `404 E0000008` and unsupported methods `405 E0000022`.
 pub fn app(state: SharedState) -> Router {
     Router::new()
-        .merge(oauth::router())
+        .merge(oauth::router(state.clone()))
         .merge(api::router(state.clone()))
         .merge(control::router())
         .merge(hooks::event_control::router())

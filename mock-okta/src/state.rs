@@ -99,6 +99,13 @@ pub struct AuthorizationCode {
     pub auth_time: i64,
     pub expires_at: SystemTime,
     pub used: bool,
+    /// The token family that exchanging this code starts; a second
+    /// exchange revokes every token of it (RFC 6749 section 4.1.2).
+    pub family: String,
+    /// The authorize request as a token inline hook sees it in
+    /// `data.context.protocol.request` (client_id, redirect_uri,
+    /// response_mode, response_type, scope, state).
+    pub protocol_request: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An issued refresh token, keyed in the store by its opaque value.
@@ -142,6 +149,16 @@ pub struct Store {
     pub refresh_tokens: HashMap<String, RefreshTokenRecord>,
     /// Access tokens by `jti`.
     pub access_tokens: HashMap<String, AccessTokenRecord>,
+    /// Authorize requests waiting at the sign-in form, by the random id in
+    /// the form's hidden field.
+    pub pending_sign_ins: HashMap<String, crate::oauth::PendingSignIn>,
+    /// Session id of the sign-in each ID token was issued for, by ID token
+    /// `jti`, so `/v1/logout` without a session cookie can find it.
+    pub id_token_sessions: HashMap<String, String>,
+    /// Token family of each user access token, by `jti` (see
+    /// [`RefreshTokenRecord::family`]), so that a replayed code or refresh
+    /// token can revoke the access tokens issued from the same grant.
+    pub access_token_families: HashMap<String, String>,
     /// Users whose status is not `ACTIVE`; absent means active.
     pub user_status: HashMap<String, UserStatus>,
 }
