@@ -11,7 +11,7 @@ pub mod session_resource;
 pub mod sessions;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -31,11 +31,14 @@ pub fn router(state: SharedState) -> Router<SharedState> {
             "/api/v1/sessions/me",
             get(sessions::get_current_session)
                 .delete(sessions::end_current_session)
+                .options(preflight)
                 .layer(cors.clone()),
         )
         .route(
             "/api/v1/sessions/me/lifecycle/refresh",
-            post(sessions::refresh_current_session).layer(cors),
+            post(sessions::refresh_current_session)
+                .options(preflight)
+                .layer(cors),
         )
         .route(
             "/api/v1/sessions/{session_id}",
@@ -66,6 +69,13 @@ fn trusted_origins_cors(origins: &[String]) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("x-okta-user-agent-extended"),
         ])
+}
+
+/// Answers `OPTIONS` on the CORS routes. The CORS layer answers real
+/// preflights itself; the route exists so that the router-wide 405 fallback,
+/// which no route layer wraps, does not take `OPTIONS` first.
+async fn preflight() -> StatusCode {
+    StatusCode::NO_CONTENT
 }
 
 /// Fallback for paths no route serves: `404 E0000008`.
