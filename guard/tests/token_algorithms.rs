@@ -27,7 +27,11 @@ async fn rsa_pkcs1_algorithms_verify() {
         SigningAlgorithm::Rs384,
         SigningAlgorithm::Rs512,
     ] {
-        assert_eq!(verify_with(&key, algorithm).await, Reason::Allowed, "{algorithm}");
+        assert_eq!(
+            verify_with(&key, algorithm).await,
+            Reason::Allowed,
+            "{algorithm}"
+        );
     }
 }
 
@@ -39,26 +43,39 @@ async fn rsa_pss_algorithms_verify() {
         SigningAlgorithm::Ps384,
         SigningAlgorithm::Ps512,
     ] {
-        assert_eq!(verify_with(&key, algorithm).await, Reason::Allowed, "{algorithm}");
+        assert_eq!(
+            verify_with(&key, algorithm).await,
+            Reason::Allowed,
+            "{algorithm}"
+        );
     }
 }
 
 #[tokio::test]
 async fn es256_verifies() {
     let key = TestKey::p256("p256");
-    assert_eq!(verify_with(&key, SigningAlgorithm::Es256).await, Reason::Allowed);
+    assert_eq!(
+        verify_with(&key, SigningAlgorithm::Es256).await,
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
 async fn es384_verifies() {
     let key = TestKey::p384("p384");
-    assert_eq!(verify_with(&key, SigningAlgorithm::Es384).await, Reason::Allowed);
+    assert_eq!(
+        verify_with(&key, SigningAlgorithm::Es384).await,
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
 async fn eddsa_verifies() {
     let key = TestKey::ed25519("ed");
-    assert_eq!(verify_with(&key, SigningAlgorithm::EdDsa).await, Reason::Allowed);
+    assert_eq!(
+        verify_with(&key, SigningAlgorithm::EdDsa).await,
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]

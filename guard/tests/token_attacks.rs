@@ -24,7 +24,11 @@ async fn alg_none_rejected() {
 
         let error = issuer.verifier().verify(&token, now()).await.unwrap_err();
 
-        assert_eq!(error.reason(), Reason::AlgorithmNotAllowed, "alg {alg}: {error}");
+        assert_eq!(
+            error.reason(),
+            Reason::AlgorithmNotAllowed,
+            "alg {alg}: {error}"
+        );
     }
 }
 
@@ -165,7 +169,13 @@ async fn rsa_key_with_es256_header_rejected() {
 
     assert_eq!(error.reason(), Reason::AlgorithmNotAllowed);
     assert!(
-        matches!(&error, TokenError::KeyAlgorithmMismatch { alg: SigningAlgorithm::Es256, .. }),
+        matches!(
+            &error,
+            TokenError::KeyAlgorithmMismatch {
+                alg: SigningAlgorithm::Es256,
+                ..
+            }
+        ),
         "{error}"
     );
 }
@@ -186,12 +196,15 @@ async fn ec_key_with_rs256_header_rejected() {
         .await
         .unwrap_err();
 
-    assert!(matches!(error, TokenError::KeyAlgorithmMismatch { .. }), "{error}");
+    assert!(
+        matches!(error, TokenError::KeyAlgorithmMismatch { .. }),
+        "{error}"
+    );
 }
 
 #[tokio::test]
 async fn jwk_alg_binds_rsa_key() {
-    // The JWK says RS256, so a PS256 token under that kid is refused even
+    // The JWK's `alg` is RS256, so a PS256 token under that kid is rejected even
     // though PS256 is on the allow-list and the key is RSA.
     let key = TestKey::rsa("k1");
     let issuer = Issuer::start().await;
@@ -265,7 +278,10 @@ async fn critical_header_rejected() {
     let token = key.sign_with_header(RS256, &header, &issuer.claims());
     let error = issuer.verifier().verify(&token, now()).await.unwrap_err();
 
-    assert!(matches!(error, TokenError::UnsupportedCriticalHeader { .. }), "{error}");
+    assert!(
+        matches!(error, TokenError::UnsupportedCriticalHeader { .. }),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -288,7 +304,10 @@ async fn short_rsa_key_in_jwks_unusable() {
     );
     let error = issuer.verifier().verify(&token, now()).await.unwrap_err();
 
-    assert!(matches!(&error, TokenError::UnknownKey { kid } if kid == "weak"), "{error}");
+    assert!(
+        matches!(&error, TokenError::UnknownKey { kid } if kid == "weak"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -302,10 +321,22 @@ async fn malformed_structure_rejected() {
         ("abc".to_owned(), "one segment"),
         ("a.b".to_owned(), "two segments"),
         (format!("{token}.extra"), "four segments"),
-        (format!("!!!.{}.{}", parts[1], parts[2]), "header not base64url"),
-        (format!("W10.{}.{}", parts[1], parts[2]), "header is an array"),
-        (format!("{}.!!!.{}", parts[0], parts[2]), "payload not base64url"),
-        (format!("{}.W10.{}", parts[0], parts[2]), "payload is an array"),
+        (
+            format!("!!!.{}.{}", parts[1], parts[2]),
+            "header not base64url",
+        ),
+        (
+            format!("W10.{}.{}", parts[1], parts[2]),
+            "header is an array",
+        ),
+        (
+            format!("{}.!!!.{}", parts[0], parts[2]),
+            "payload not base64url",
+        ),
+        (
+            format!("{}.W10.{}", parts[0], parts[2]),
+            "payload is an array",
+        ),
     ];
 
     for (token, case) in &cases {
@@ -320,14 +351,17 @@ async fn signature_not_base64url_rejected() {
     let key = TestKey::rsa("k1");
     let issuer = Issuer::with_keys(&[&key]).await;
     let token = key.sign(RS256, &issuer.claims());
-    let bad = format!("{}.sig+with/standard=alphabet", &token[..token.rfind('.').unwrap()]);
+    let bad = format!(
+        "{}.sig+with/standard=alphabet",
+        &token[..token.rfind('.').unwrap()]
+    );
 
     let error = issuer.verifier().verify(&bad, now()).await.unwrap_err();
 
     assert_eq!(error.reason(), Reason::MalformedToken, "{error}");
 }
 
-/// A JWK for a 1024-bit RSA key, from `tests/fixtures/rsa-1024.pem`.
+/// Returns a JWK for a 1024-bit RSA key, from `tests/fixtures/rsa-1024.pem`.
 fn short_rsa_jwk(kid: &str) -> serde_json::Value {
     // The modulus is read from the fixture at test time: aws-lc-rs refuses
     // to load RSA keys below 2048 bits, so parse the PKCS#8 DER by hand.
@@ -339,8 +373,13 @@ fn short_rsa_jwk(kid: &str) -> serde_json::Value {
 /// Extracts (n, e) from an RSA PKCS#8 PEM with a minimal DER walk.
 fn rsa_components_from_pkcs8(pem: &str) -> (Vec<u8>, Vec<u8>) {
     use base64::Engine;
-    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+    let body: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
 
     // PrivateKeyInfo ::= SEQUENCE { version, algorithm, privateKey OCTET STRING }
     let (info, _) = der_element(&der);

@@ -19,7 +19,10 @@ async fn verify_claims(
     key: &TestKey,
     claims: &serde_json::Value,
 ) -> Result<session_guard::VerifiedToken, TokenError> {
-    issuer.verifier().verify(&key.sign(RS256, claims), now()).await
+    issuer
+        .verifier()
+        .verify(&key.sign(RS256, claims), now())
+        .await
 }
 
 fn reason<T>(result: Result<T, TokenError>) -> Reason {
@@ -47,7 +50,10 @@ async fn valid_okta_token_accepted() {
     assert_eq!(claims.scopes, ["openid", "profile", "demo.read"]);
     assert_eq!(claims.auth_time, Some(NOW_SECS - 120));
     assert_eq!(claims.string_claim("okta_sid"), Some(SESSION_ID));
-    assert_eq!(verified.expires_at(), UNIX_EPOCH + Duration::from_secs(NOW_SECS + 3600));
+    assert_eq!(
+        verified.expires_at(),
+        UNIX_EPOCH + Duration::from_secs(NOW_SECS + 3600)
+    );
     assert_eq!(verified.fingerprint(), TokenFingerprint::of(&token));
 }
 
@@ -75,7 +81,10 @@ async fn expiry_within_leeway_accepted() {
     let mut claims = issuer.claims();
     claims["exp"] = json!(NOW_SECS - 29);
 
-    assert_eq!(reason(verify_claims(&issuer, &key, &claims).await), Reason::Allowed);
+    assert_eq!(
+        reason(verify_claims(&issuer, &key, &claims).await),
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
@@ -86,7 +95,10 @@ async fn expiry_boundary_rejected() {
     let mut claims = issuer.claims();
     claims["exp"] = json!(NOW_SECS - 30);
 
-    assert_eq!(reason(verify_claims(&issuer, &key, &claims).await), Reason::TokenExpired);
+    assert_eq!(
+        reason(verify_claims(&issuer, &key, &claims).await),
+        Reason::TokenExpired
+    );
 }
 
 #[tokio::test]
@@ -112,7 +124,10 @@ async fn not_yet_valid_token_rejected() {
     let error = verify_claims(&issuer, &key, &claims).await.unwrap_err();
 
     assert_eq!(error.reason(), Reason::TokenNotYetValid);
-    assert!(matches!(error, TokenError::NotYetValid { nbf, .. } if nbf == NOW_SECS + 31), "{error}");
+    assert!(
+        matches!(error, TokenError::NotYetValid { nbf, .. } if nbf == NOW_SECS + 31),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -122,7 +137,10 @@ async fn nbf_within_leeway_accepted() {
     let mut claims = issuer.claims();
     claims["nbf"] = json!(NOW_SECS + 30);
 
-    assert_eq!(reason(verify_claims(&issuer, &key, &claims).await), Reason::Allowed);
+    assert_eq!(
+        reason(verify_claims(&issuer, &key, &claims).await),
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
@@ -135,7 +153,10 @@ async fn future_iat_rejected() {
     let error = verify_claims(&issuer, &key, &claims).await.unwrap_err();
 
     assert_eq!(error.reason(), Reason::IssuedInFuture);
-    assert!(matches!(error, TokenError::IssuedInFuture { iat, .. } if iat == NOW_SECS + 31), "{error}");
+    assert!(
+        matches!(error, TokenError::IssuedInFuture { iat, .. } if iat == NOW_SECS + 31),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -145,7 +166,10 @@ async fn iat_within_leeway_accepted() {
     let mut claims = issuer.claims();
     claims["iat"] = json!(NOW_SECS + 30);
 
-    assert_eq!(reason(verify_claims(&issuer, &key, &claims).await), Reason::Allowed);
+    assert_eq!(
+        reason(verify_claims(&issuer, &key, &claims).await),
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
@@ -182,7 +206,10 @@ async fn issuer_other_server_same_org_rejected() {
     let key = TestKey::rsa("k1");
     let issuer = Issuer::with_keys(&[&key]).await;
     let mut claims = issuer.claims();
-    claims["iss"] = json!(format!("{}/oauth2/aus59pz16qgMvHvBS0g7", issuer.server.uri()));
+    claims["iss"] = json!(format!(
+        "{}/oauth2/aus59pz16qgMvHvBS0g7",
+        issuer.server.uri()
+    ));
 
     let result = verify_claims(&issuer, &key, &claims).await;
 
@@ -216,7 +243,10 @@ async fn org_server_token_triggers_no_key_fetch() {
     let mut claims = issuer.claims();
     claims["iss"] = json!(issuer.server.uri());
 
-    let result = issuer.verifier().verify(&org_key.sign(RS256, &claims), now()).await;
+    let result = issuer
+        .verifier()
+        .verify(&org_key.sign(RS256, &claims), now())
+        .await;
 
     assert_eq!(reason(result), Reason::OrgAuthorizationServer);
     assert_eq!(issuer.jwks_requests().await, 0);
@@ -283,7 +313,9 @@ async fn client_allow_list_accepts_listed() {
     let issuer = Issuer::with_keys(&[&key]).await;
     let verifier = verifier(issuer.config().allowed_clients([SPA_CLIENT]));
 
-    let result = verifier.verify(&key.sign(RS256, &issuer.claims()), now()).await;
+    let result = verifier
+        .verify(&key.sign(RS256, &issuer.claims()), now())
+        .await;
 
     assert_eq!(reason(result), Reason::Allowed);
 }
@@ -325,7 +357,9 @@ async fn required_scope_present_accepted() {
     let issuer = Issuer::with_keys(&[&key]).await;
     let verifier = verifier(issuer.config().require_scopes(["demo.read", "openid"]));
 
-    let result = verifier.verify(&key.sign(RS256, &issuer.claims()), now()).await;
+    let result = verifier
+        .verify(&key.sign(RS256, &issuer.claims()), now())
+        .await;
 
     assert_eq!(reason(result), Reason::Allowed);
 }
@@ -361,9 +395,15 @@ async fn scope_string_accepted() {
     claims.as_object_mut().unwrap().remove("scp");
     claims["scope"] = json!("openid demo.read demo.write");
 
-    let verified = verifier.verify(&key.sign(RS256, &claims), now()).await.unwrap();
+    let verified = verifier
+        .verify(&key.sign(RS256, &claims), now())
+        .await
+        .unwrap();
 
-    assert_eq!(verified.claims().scopes, ["openid", "demo.read", "demo.write"]);
+    assert_eq!(
+        verified.claims().scopes,
+        ["openid", "demo.read", "demo.write"]
+    );
 }
 
 #[tokio::test]
@@ -389,8 +429,14 @@ async fn typ_not_required_by_default() {
     let with_typ = key.sign_with_header(SigningAlgorithm::Rs256, &header, &issuer.claims());
     let without_typ = key.sign(RS256, &issuer.claims());
 
-    assert_eq!(reason(issuer.verifier().verify(&with_typ, now()).await), Reason::Allowed);
-    assert_eq!(reason(issuer.verifier().verify(&without_typ, now()).await), Reason::Allowed);
+    assert_eq!(
+        reason(issuer.verifier().verify(&with_typ, now()).await),
+        Reason::Allowed
+    );
+    assert_eq!(
+        reason(issuer.verifier().verify(&without_typ, now()).await),
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
@@ -402,7 +448,10 @@ async fn required_typ_matches_media_type() {
 
     let token = key.sign_with_header(SigningAlgorithm::Rs256, &header, &issuer.claims());
 
-    assert_eq!(reason(verifier.verify(&token, now()).await), Reason::Allowed);
+    assert_eq!(
+        reason(verifier.verify(&token, now()).await),
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
@@ -428,7 +477,9 @@ async fn required_typ_missing_rejected() {
     let issuer = Issuer::with_keys(&[&key]).await;
     let verifier = verifier(issuer.config().require_token_type("at+jwt"));
 
-    let result = verifier.verify(&key.sign(RS256, &issuer.claims()), now()).await;
+    let result = verifier
+        .verify(&key.sign(RS256, &issuer.claims()), now())
+        .await;
 
     assert_eq!(reason(result), Reason::WrongTokenType);
 }
@@ -443,7 +494,13 @@ async fn oversized_token_rejected_before_parsing() {
 
     assert_eq!(error.reason(), Reason::TokenTooLarge);
     assert!(
-        matches!(error, TokenError::TooLarge { size: 8193, max: 8192 }),
+        matches!(
+            error,
+            TokenError::TooLarge {
+                size: 8193,
+                max: 8192
+            }
+        ),
         "{error}"
     );
 }
@@ -460,7 +517,10 @@ async fn token_at_size_limit_accepted() {
     let token = key.sign(RS256, &claims);
     let verifier = verifier(issuer.config().max_token_size(token.len()));
 
-    assert_eq!(reason(verifier.verify(&token, now()).await), Reason::Allowed);
+    assert_eq!(
+        reason(verifier.verify(&token, now()).await),
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
@@ -481,7 +541,11 @@ async fn missing_required_claim_rejected() {
 async fn mistyped_claim_rejected() {
     let key = TestKey::rsa("k1");
     let issuer = Issuer::with_keys(&[&key]).await;
-    for (claim, value) in [("exp", json!("soon")), ("uid", json!(42)), ("scp", json!(7))] {
+    for (claim, value) in [
+        ("exp", json!("soon")),
+        ("uid", json!(42)),
+        ("scp", json!(7)),
+    ] {
         let mut claims = issuer.claims();
         claims[claim] = value;
 
@@ -515,5 +579,9 @@ async fn description_hides_token_values() {
     let error = verify_claims(&issuer, &key, &claims).await.unwrap_err();
 
     assert!(error.to_string().contains("evil.example.com"), "{error}");
-    assert!(!error.description().contains("evil"), "{}", error.description());
+    assert!(
+        !error.description().contains("evil"),
+        "{}",
+        error.description()
+    );
 }

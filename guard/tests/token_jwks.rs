@@ -25,7 +25,7 @@ fn reason<T>(result: Result<T, TokenError>) -> Reason {
     }
 }
 
-/// A config whose JWKS TTL is `[60 s, 1 h]` and refetch interval 30 s, so
+/// Returns a config whose JWKS TTL is `[60 s, 1 h]` and refetch interval 30 s, so
 /// tests can step over each bound.
 fn bounded(issuer: &Issuer) -> TokenVerifierConfig {
     issuer
@@ -47,7 +47,9 @@ async fn discovery_finds_jwks_uri() {
     let issuer = Issuer::with_keys(&[&key]).await;
     let verifier = issuer.verifier();
 
-    let result = verifier.verify(&key.sign(RS256, &issuer.claims()), now()).await;
+    let result = verifier
+        .verify(&key.sign(RS256, &issuer.claims()), now())
+        .await;
 
     assert_eq!(reason(result), Reason::Allowed);
     assert_eq!(
@@ -62,7 +64,7 @@ async fn discovery_finds_jwks_uri() {
 
 #[tokio::test]
 async fn openid_configuration_fallback() {
-    // Only the OpenID Connect name is served: the first well-known URL answers 404.
+    // Only the OpenID Connect name is served: the first well-known URL returns 404.
     let key = TestKey::rsa("k1");
     let issuer = Issuer::start().await;
     Mock::given(method("GET"))
@@ -93,7 +95,9 @@ async fn explicit_jwks_url_skips_discovery() {
     issuer.mount_jwks(jwks(&[&key]), None).await;
     let verifier = verifier(issuer.config().jwks_url(issuer.jwks_url()));
 
-    let result = verifier.verify(&key.sign(RS256, &issuer.claims()), now()).await;
+    let result = verifier
+        .verify(&key.sign(RS256, &issuer.claims()), now())
+        .await;
 
     assert_eq!(reason(result), Reason::Allowed);
     assert_eq!(verifier.jwks_stats().discovery_requests, 0);
@@ -108,7 +112,9 @@ async fn discovery_issuer_mismatch_rejected() {
     let mut metadata = issuer.metadata();
     metadata["issuer"] = json!(format!("{}/oauth2/other", issuer.server.uri()));
     Mock::given(method("GET"))
-        .and(path("/oauth2/default/.well-known/oauth-authorization-server"))
+        .and(path(
+            "/oauth2/default/.well-known/oauth-authorization-server",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(metadata))
         .mount(&issuer.server)
         .await;
@@ -121,7 +127,10 @@ async fn discovery_issuer_mismatch_rejected() {
         .unwrap_err();
 
     assert!(
-        matches!(jwks_source(&error), JwksError::DiscoveryIssuerMismatch { .. }),
+        matches!(
+            jwks_source(&error),
+            JwksError::DiscoveryIssuerMismatch { .. }
+        ),
         "{error}"
     );
     assert_eq!(issuer.jwks_requests().await, 0);
@@ -134,7 +143,9 @@ async fn discovery_insecure_jwks_uri_rejected() {
     let mut metadata = issuer.metadata();
     metadata["jwks_uri"] = json!("http://keys.example.com/oauth2/default/v1/keys");
     Mock::given(method("GET"))
-        .and(path("/oauth2/default/.well-known/oauth-authorization-server"))
+        .and(path(
+            "/oauth2/default/.well-known/oauth-authorization-server",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(metadata))
         .mount(&issuer.server)
         .await;
@@ -145,7 +156,10 @@ async fn discovery_insecure_jwks_uri_rejected() {
         .await
         .unwrap_err();
 
-    assert!(matches!(jwks_source(&error), JwksError::InvalidJwksUri { .. }), "{error}");
+    assert!(
+        matches!(jwks_source(&error), JwksError::InvalidJwksUri { .. }),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -195,7 +209,11 @@ async fn max_age_below_min_clamped() {
 
     verifier.verify(&token, now()).await.unwrap();
     verifier.verify(&token, at(NOW_SECS + 59)).await.unwrap();
-    assert_eq!(issuer.jwks_requests().await, 1, "min TTL 60 s holds at 59 s");
+    assert_eq!(
+        issuer.jwks_requests().await,
+        1,
+        "min TTL 60 s holds at 59 s"
+    );
 
     verifier.verify(&token, at(NOW_SECS + 60)).await.unwrap();
     assert_eq!(issuer.jwks_requests().await, 2, "expired at 60 s");
@@ -250,7 +268,10 @@ async fn removed_key_stops_verifying() {
     let verifier = verifier(bounded(&issuer));
     let old_token = old.sign(RS256, &issuer.claims());
     let current_token = current.sign(RS256, &issuer.claims());
-    assert_eq!(reason(verifier.verify(&old_token, now()).await), Reason::Allowed);
+    assert_eq!(
+        reason(verifier.verify(&old_token, now()).await),
+        Reason::Allowed
+    );
 
     issuer
         .replace_jwks(jwks(&[&current]), Some("max-age=60"))
@@ -258,8 +279,14 @@ async fn removed_key_stops_verifying() {
     let later = at(NOW_SECS + 61);
 
     let error = verifier.verify(&old_token, later).await.unwrap_err();
-    assert!(matches!(&error, TokenError::UnknownKey { kid } if kid == "old"), "{error}");
-    assert_eq!(reason(verifier.verify(&current_token, later).await), Reason::Allowed);
+    assert!(
+        matches!(&error, TokenError::UnknownKey { kid } if kid == "old"),
+        "{error}"
+    );
+    assert_eq!(
+        reason(verifier.verify(&current_token, later).await),
+        Reason::Allowed
+    );
 }
 
 #[tokio::test]
@@ -322,16 +349,28 @@ async fn unknown_kid_refetch_rate_limited() {
 
     let first = verifier.verify(&forged("x1"), at(NOW_SECS + 31)).await;
     assert_eq!(reason(first), Reason::UnknownKey);
-    assert_eq!(issuer.jwks_requests().await, 2, "first unknown kid refetches");
+    assert_eq!(
+        issuer.jwks_requests().await,
+        2,
+        "first unknown kid refetches"
+    );
 
     let second = verifier.verify(&forged("x2"), at(NOW_SECS + 32)).await;
     assert_eq!(reason(second), Reason::UnknownKey);
-    assert_eq!(issuer.jwks_requests().await, 2, "second within 30 s does not");
+    assert_eq!(
+        issuer.jwks_requests().await,
+        2,
+        "second within 30 s does not"
+    );
     assert_eq!(verifier.jwks_stats().rate_limited, 1);
 
     let third = verifier.verify(&forged("x3"), at(NOW_SECS + 61)).await;
     assert_eq!(reason(third), Reason::UnknownKey);
-    assert_eq!(issuer.jwks_requests().await, 3, "after the interval it may again");
+    assert_eq!(
+        issuer.jwks_requests().await,
+        3,
+        "after the interval it may again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -351,7 +390,9 @@ async fn concurrent_unknown_kid_coalesced() {
     issuer.server.reset().await;
     Mock::given(method("GET"))
         .and(path(JWKS_PATH))
-        .respond_with(jwks_response(jwks(&[&first, &second]), None).set_delay(Duration::from_millis(300)))
+        .respond_with(
+            jwks_response(jwks(&[&first, &second]), None).set_delay(Duration::from_millis(300)),
+        )
         .mount(&issuer.server)
         .await;
 
@@ -372,7 +413,11 @@ async fn concurrent_unknown_kid_coalesced() {
     for task in tasks {
         assert_eq!(task.await.unwrap(), Reason::Allowed);
     }
-    assert_eq!(issuer.jwks_requests().await, 1, "one refetch after the reset");
+    assert_eq!(
+        issuer.jwks_requests().await,
+        1,
+        "one refetch after the reset"
+    );
     assert_eq!(verifier.jwks_stats().unknown_kid_refetches, 1);
 }
 
@@ -405,7 +450,11 @@ async fn concurrent_unknown_kids_share_one_fetch() {
     for result in results {
         assert_eq!(reason(result), Reason::UnknownKey);
     }
-    assert_eq!(issuer.jwks_requests().await, 2, "initial fetch plus one refetch");
+    assert_eq!(
+        issuer.jwks_requests().await,
+        2,
+        "initial fetch plus one refetch"
+    );
 }
 
 #[tokio::test]
@@ -443,7 +492,10 @@ async fn outage_beyond_stale_bound_unavailable() {
     verifier.verify(&token, now()).await.unwrap();
 
     issuer.go_down().await;
-    let error = verifier.verify(&token, at(NOW_SECS + 660)).await.unwrap_err();
+    let error = verifier
+        .verify(&token, at(NOW_SECS + 660))
+        .await
+        .unwrap_err();
 
     assert_eq!(error.reason(), Reason::JwksUnavailable);
     assert!(
@@ -462,7 +514,8 @@ async fn outage_unknown_kid_unavailable() {
     let key = TestKey::rsa("k1");
     let other = TestKey::rsa_second("k2");
     let issuer = Issuer::with_keys(&[&key]).await;
-    let verifier = verifier(bounded(&issuer).jwks_cache_ttl(Duration::from_secs(60), Duration::from_secs(60)));
+    let verifier =
+        verifier(bounded(&issuer).jwks_cache_ttl(Duration::from_secs(60), Duration::from_secs(60)));
     verifier
         .verify(&key.sign(RS256, &issuer.claims()), now())
         .await
@@ -480,7 +533,8 @@ async fn outage_unknown_kid_unavailable() {
 async fn outage_retries_rate_limited() {
     let key = TestKey::rsa("k1");
     let issuer = Issuer::with_keys(&[&key]).await;
-    let verifier = verifier(bounded(&issuer).jwks_cache_ttl(Duration::from_secs(60), Duration::from_secs(60)));
+    let verifier =
+        verifier(bounded(&issuer).jwks_cache_ttl(Duration::from_secs(60), Duration::from_secs(60)));
     let token = key.sign(RS256, &issuer.claims());
     verifier.verify(&token, now()).await.unwrap();
     issuer.go_down().await;
@@ -531,7 +585,10 @@ async fn first_fetch_failure_unavailable() {
         .unwrap_err();
 
     assert_eq!(error.reason(), Reason::JwksUnavailable);
-    assert_eq!(error.reason().status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        error.reason().status(),
+        http::StatusCode::SERVICE_UNAVAILABLE
+    );
 }
 
 #[tokio::test]
@@ -560,7 +617,10 @@ async fn jwks_without_usable_keys_unavailable() {
     let issuer = Issuer::start().await;
     issuer.mount_discovery().await;
     issuer
-        .mount_jwks(json!({"keys": [{"kty": "oct", "kid": "h", "k": "c2VjcmV0"}]}), None)
+        .mount_jwks(
+            json!({"keys": [{"kty": "oct", "kid": "h", "k": "c2VjcmV0"}]}),
+            None,
+        )
         .await;
 
     let error = issuer
@@ -569,7 +629,10 @@ async fn jwks_without_usable_keys_unavailable() {
         .await
         .unwrap_err();
 
-    assert!(matches!(jwks_source(&error), JwksError::NoUsableKeys { .. }), "{error}");
+    assert!(
+        matches!(jwks_source(&error), JwksError::NoUsableKeys { .. }),
+        "{error}"
+    );
 }
 
 #[tokio::test]

@@ -38,6 +38,10 @@ impl ClaimPolicy {
         }
     }
 
+    pub(crate) fn issuer(&self) -> &str {
+        self.issuer.as_str()
+    }
+
     /// Checks `iss` alone. The verifier runs this on the still unverified
     /// payload too: a token from another issuer can never verify with this
     /// issuer's keys, and rejecting it early keeps its `kid` from

@@ -29,7 +29,7 @@ pub const MIN_MAX_TOKEN_BYTES: usize = 512;
 pub const MAX_MAX_TOKEN_BYTES: usize = 1024 * 1024;
 
 /// Default lower bound on how long a fetched JWKS is used: 5 minutes, even
-/// when `Cache-Control` asks for less or is missing.
+/// when `Cache-Control` requests less or is missing.
 pub const DEFAULT_JWKS_MIN_TTL: Duration = Duration::from_secs(5 * 60);
 
 /// Default upper bound on how long a fetched JWKS is used: 1 hour.
@@ -55,13 +55,13 @@ pub const DEFAULT_JWKS_FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default maximum size of a discovery document or JWKS response, in bytes (64 KiB).
 pub const DEFAULT_MAX_JWKS_BYTES: usize = 64 * 1024;
 
-/// Where the verifier gets the issuer's signing keys.
+/// The source of the issuer's signing keys.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
     /// Read `jwks_uri` from `{issuer}/.well-known/oauth-authorization-server`,
     /// falling back to `{issuer}/.well-known/openid-configuration` when the
-    /// first answers 404. Okta serves both for custom authorization servers.
+    /// first returns 404. Okta serves both for custom authorization servers.
     Discovery,
     /// Fetch the JWKS from this URL directly, for example
     /// `https://dev-1.okta.com/oauth2/default/v1/keys`.
@@ -149,8 +149,12 @@ impl TokenVerifierConfig {
     /// Replaces the algorithm allow-list (default: RS256 only, which is what
     /// Okta signs with).
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
-        self.algorithms = algorithms.into_iter().collect();
-        self.algorithms.dedup();
+        self.algorithms.clear();
+        for algorithm in algorithms {
+            if !self.algorithms.contains(&algorithm) {
+                self.algorithms.push(algorithm);
+            }
+        }
         self
     }
 
@@ -266,7 +270,9 @@ impl TokenVerifierConfig {
             return Err(ConfigError::NoAudience);
         }
         if self.audiences.iter().any(String::is_empty) {
-            return Err(ConfigError::EmptyValue { what: "audience" });
+            return Err(ConfigError::EmptyValue {
+                setting: "audience",
+            });
         }
 
         if self.algorithms.is_empty() {
@@ -285,26 +291,28 @@ impl TokenVerifierConfig {
                 return Err(ConfigError::EmptyClientAllowList);
             }
             if clients.iter().any(String::is_empty) {
-                return Err(ConfigError::EmptyValue { what: "client id" });
+                return Err(ConfigError::EmptyValue {
+                    setting: "client id",
+                });
             }
         }
 
         if let Some(scope) = self
             .required_scopes
             .iter()
-            .find(|scope| scope.is_empty() || scope.contains(' '))
+            .find(|scope| !is_scope_token(scope))
         {
             return Err(ConfigError::InvalidScope {
                 scope: scope.clone(),
             });
         }
 
-        if self
-            .required_token_type
-            .as_ref()
-            .is_some_and(String::is_empty)
+        if let Some(token_type) = &self.required_token_type
+            && !is_scope_token(token_type)
         {
-            return Err(ConfigError::EmptyValue { what: "token type" });
+            return Err(ConfigError::InvalidTokenType {
+                token_type: token_type.clone(),
+            });
         }
 
         if !(MIN_MAX_TOKEN_BYTES..=MAX_MAX_TOKEN_BYTES).contains(&self.max_token_bytes) {
@@ -360,6 +368,16 @@ impl TokenVerifierConfig {
     }
 }
 
+/// Reports whether `value` is a scope token (RFC 6749 section 3.3): one or
+/// more of `%x21 / %x23-5B / %x5D-7E`. The same characters are safe inside
+/// an RFC 6750 `error_description`, where scopes and the token type appear.
+fn is_scope_token(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|byte| matches!(byte, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+}
+
 /// A setting of [`TokenVerifierConfig`] that cannot work.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
@@ -369,7 +387,7 @@ pub enum ConfigError {
     InvalidIssuer {
         /// The configured value.
         issuer: String,
-        /// What is wrong with it.
+        /// The problem found.
         reason: String,
     },
 
@@ -407,11 +425,11 @@ pub enum ConfigError {
 
     /// A URL uses plain HTTP to a host that is not a loopback address.
     #[error(
-        "insecure {what} `{url}`: use https (plain http is accepted for loopback addresses only)"
+        "insecure {setting} `{url}`: use https (plain http is accepted for loopback addresses only)"
     )]
     InsecureUrl {
-        /// Which setting holds the URL.
-        what: &'static str,
+        /// The setting that contains the URL.
+        setting: &'static str,
         /// The URL.
         url: String,
     },
@@ -436,10 +454,10 @@ pub enum ConfigError {
     NoAlgorithms,
 
     /// A list entry is the empty string.
-    #[error("invalid {what}: the value is empty")]
+    #[error("invalid {setting}: the value is empty")]
     EmptyValue {
-        /// Which setting.
-        what: &'static str,
+        /// The setting.
+        setting: &'static str,
     },
 
     /// The client allow-list is present but empty, so it would reject every token.
@@ -448,11 +466,24 @@ pub enum ConfigError {
     )]
     EmptyClientAllowList,
 
-    /// A required scope is empty or contains a space.
-    #[error("invalid required scope `{scope}`: a scope is one non-empty word without spaces")]
+    /// A required scope is not an RFC 6749 scope token.
+    #[error(
+        "invalid required scope {scope:?}: use printable ASCII without spaces, quotes or \
+         backslashes, for example `demo.read` (RFC 6749 section 3.3)"
+    )]
     InvalidScope {
         /// The configured value.
         scope: String,
+    },
+
+    /// The required token type is empty or has characters a media type cannot have.
+    #[error(
+        "invalid required token type {token_type:?}: use a media type such as `at+jwt`, in \
+         printable ASCII without spaces, quotes or backslashes"
+    )]
+    InvalidTokenType {
+        /// The configured value.
+        token_type: String,
     },
 
     /// The leeway is larger than [`MAX_LEEWAY`].
@@ -562,13 +593,43 @@ mod tests {
 
     #[test]
     fn validate_rejects_bad_scopes() {
-        for scope in ["", "demo.read demo.write"] {
+        for scope in [
+            "",
+            "demo.read demo.write",
+            "demo\"read",
+            "demo\\read",
+            "démo",
+        ] {
             let config = config().require_scopes([scope]);
             assert!(
                 matches!(config.validate(), Err(ConfigError::InvalidScope { .. })),
                 "{scope:?}"
             );
         }
+    }
+
+    #[test]
+    fn validate_rejects_bad_token_type() {
+        for token_type in ["", "at jwt", "at+jwt\""] {
+            let config = config().require_token_type(token_type);
+            assert!(
+                matches!(config.validate(), Err(ConfigError::InvalidTokenType { .. })),
+                "{token_type:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn algorithms_deduplicates() {
+        let config = config().algorithms([
+            SigningAlgorithm::Es256,
+            SigningAlgorithm::Rs256,
+            SigningAlgorithm::Es256,
+        ]);
+        assert_eq!(
+            config.algorithms,
+            vec![SigningAlgorithm::Es256, SigningAlgorithm::Rs256]
+        );
     }
 
     #[test]

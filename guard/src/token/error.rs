@@ -1,4 +1,4 @@
-//! Why an access token was rejected.
+//! Errors of access token verification.
 
 use std::fmt;
 use std::sync::Arc;
@@ -107,7 +107,7 @@ pub enum TokenError {
         kid: String,
         /// The header's `alg`.
         alg: SigningAlgorithm,
-        /// What the key's `kty`, `crv` and `alg` allow.
+        /// The algorithms the key's `kty`, `crv` and `alg` allow.
         key_algorithms: Vec<SigningAlgorithm>,
     },
 
@@ -230,7 +230,7 @@ pub enum TokenError {
     InvalidClaim {
         /// The claim name.
         claim: &'static str,
-        /// What the claim must be.
+        /// The required type or form.
         expected: &'static str,
     },
 
@@ -280,7 +280,7 @@ impl TokenError {
     /// Returns a sentence safe to show the client, for example as the
     /// RFC 6750 `error_description`.
     ///
-    /// It holds no value taken from the token, only fixed text, claim names
+    /// It contains no value taken from the token, only fixed text, claim names
     /// and configured values (issuer, scopes, token type), so it cannot
     /// echo attacker input or leak the token.
     pub fn description(&self) -> String {

@@ -85,12 +85,12 @@ pub(crate) fn is_org_authorization_server(token_issuer: &str, configured: &Url) 
 
 /// Rejects plain-text HTTP except to a loopback address, where nothing
 /// crosses a network (the local Okta emulator, tests).
-pub(crate) fn check_transport(url: &Url, what: &'static str) -> Result<(), ConfigError> {
+pub(crate) fn check_transport(url: &Url, setting: &'static str) -> Result<(), ConfigError> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
         _ => Err(ConfigError::InsecureUrl {
-            what,
+            setting,
             url: url.to_string(),
         }),
     }

@@ -1,6 +1,7 @@
 //! [`TokenVerifier`]: checks an access token's size, structure, algorithm,
 //! signature and claims, in that order.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -148,6 +149,11 @@ impl TokenVerifier {
     /// Returns the JWKS cache counters, for metrics.
     pub fn jwks_stats(&self) -> JwksStats {
         self.inner.keys.stats()
+    }
+
+    /// Returns the issuer that tokens must carry in `iss`.
+    pub fn issuer(&self) -> &str {
+        self.inner.claims.issuer()
     }
 
     async fn verify_token(
@@ -298,6 +304,15 @@ impl TokenVerifier {
     }
 }
 
+impl fmt::Debug for TokenVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenVerifier")
+            .field("issuer", &self.issuer())
+            .field("algorithms", &self.inner.algorithms)
+            .finish_non_exhaustive()
+    }
+}
+
 fn decode_object(
     segment: &str,
     part: TokenPart,
@@ -313,4 +328,25 @@ fn decode_object(
 fn unix_seconds(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH)
         .map_or(0, |duration| duration.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
+
+    #[test]
+    fn verifier_and_future_are_send() {
+        assert_shareable::<TokenVerifier>();
+
+        let config = TokenVerifierConfig::new("https://dev-1.okta.com/oauth2/default")
+            .unwrap()
+            .audience("api://default");
+        let verifier = TokenVerifier::new(config, reqwest::Client::new()).unwrap();
+
+        // Tower services and axum handlers need a `Send` future.
+        assert_send(&verifier.verify("a.b.c", SystemTime::now()));
+    }
 }

@@ -99,7 +99,7 @@ impl TestKey {
         }
     }
 
-    /// The public key as a JWK, without `alg`.
+    /// Returns the public key as a JWK, without `alg`.
     pub fn jwk(&self) -> Value {
         match &self.pair {
             Pair::Rsa(pair) => {
@@ -118,14 +118,14 @@ impl TestKey {
         }
     }
 
-    /// The public key as a JWK with `alg` set.
+    /// Returns the public key as a JWK with `alg` set.
     pub fn jwk_with_alg(&self, alg: &str) -> Value {
         let mut jwk = self.jwk();
         jwk["alg"] = json!(alg);
         jwk
     }
 
-    /// The RSA public key as PKCS#1 DER, the bytes an algorithm-confusion
+    /// Returns the RSA public key as PKCS#1 DER, the bytes an algorithm-confusion
     /// attacker would use as an HMAC secret.
     pub fn rsa_public_der(&self) -> Vec<u8> {
         match &self.pair {
@@ -202,7 +202,10 @@ pub fn hs256(secret: &[u8], header: &Value, claims: &Value) -> String {
 }
 
 fn pem_der(pem: &str) -> Vec<u8> {
-    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    let body: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
     STANDARD.decode(body).expect("fixture PEM is base64")
 }
 
@@ -255,7 +258,9 @@ impl Issuer {
     /// Serves `/.well-known/oauth-authorization-server` naming this issuer.
     pub async fn mount_discovery(&self) {
         Mock::given(method("GET"))
-            .and(path("/oauth2/default/.well-known/oauth-authorization-server"))
+            .and(path(
+                "/oauth2/default/.well-known/oauth-authorization-server",
+            ))
             .respond_with(ResponseTemplate::new(200).set_body_json(self.metadata()))
             .mount(&self.server)
             .await;
@@ -302,7 +307,11 @@ impl Issuer {
 
     /// Number of requests of any kind since the server started or was reset.
     pub async fn all_requests(&self) -> usize {
-        self.server.received_requests().await.unwrap_or_default().len()
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .len()
     }
 
     pub async fn requests_to(&self, request_path: &str) -> usize {
@@ -315,7 +324,7 @@ impl Issuer {
             .count()
     }
 
-    /// A strict config for this issuer: audience `api://default`, keys by discovery.
+    /// Returns a strict config for this issuer: audience `api://default`, keys by discovery.
     pub fn config(&self) -> TokenVerifierConfig {
         TokenVerifierConfig::new(&self.issuer)
             .expect("the wiremock issuer is a valid custom server URL")

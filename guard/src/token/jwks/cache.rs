@@ -25,7 +25,7 @@ pub(crate) struct CachePolicy {
     pub(crate) max_stale: Duration,
 }
 
-/// Why no key was returned.
+/// The reason a key lookup failed.
 #[derive(Debug)]
 pub(crate) enum LookupError {
     /// The key set, fresh or just refetched, has no usable key with this `kid`.
@@ -41,7 +41,7 @@ struct Snapshot {
     stale_until: SystemTime,
 }
 
-/// Why a fetch was attempted, for logs and counters.
+/// The cause of a fetch attempt, for logs and counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Trigger {
     /// No keys yet, or their TTL ran out.
@@ -140,8 +140,8 @@ impl JwksCache {
         }
     }
 
-    /// Fetches the JWKS unless the rate limit holds it back, and reports
-    /// the outcome of the latest attempt.
+    /// Fetches the JWKS unless the rate limit prevents it, and returns the
+    /// outcome of the latest attempt.
     pub(crate) async fn fetch_now(&self, now: SystemTime) -> Result<usize, Arc<JwksError>> {
         let observed = self.completed_attempts.load(Ordering::Acquire);
         let snapshot = self.refresh(observed, now, Trigger::Requested).await?;
@@ -160,7 +160,7 @@ impl JwksCache {
             return Err(LookupError::Unavailable(error));
         };
 
-        // An unknown `kid` cannot be told apart from a key published
+        // An unknown `kid` cannot be distinguished from a key published
         // during the outage, so it is an availability failure here.
         let key = stale
             .keys
@@ -222,8 +222,8 @@ impl JwksCache {
             at: now,
             outcome: outcome.clone(),
         });
-        // Published after the snapshot, so a task that sees the new count
-        // also sees the new keys.
+        // Published after the snapshot, so a task that reads the new count
+        // also reads the new keys.
         self.completed_attempts.fetch_add(1, Ordering::Release);
 
         outcome

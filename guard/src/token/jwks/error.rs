@@ -38,7 +38,7 @@ pub enum JwksError {
     InvalidDocument {
         /// The requested URL.
         url: String,
-        /// What is wrong with it.
+        /// The problem found.
         detail: String,
     },
 

@@ -18,7 +18,7 @@ use super::stats::Counters;
 /// Metadata path appended to the issuer (RFC 8414, as Okta places it).
 const OAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 
-/// Metadata path tried when the first answers 404 (OpenID Connect
+/// Metadata path tried when the first returns 404 (OpenID Connect
 /// Discovery). Okta serves both for a custom authorization server.
 const OPENID_METADATA_PATH: &str = "/.well-known/openid-configuration";
 
