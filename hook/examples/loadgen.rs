@@ -1,7 +1,7 @@
 //! Fixed-rate HTTP load generator for the token inline hook.
 //!
 //! Sends `--rate` requests per second for `--seconds` seconds (open loop:
-//! a slow answer does not delay the next request), then prints latency
+//! a slow response does not delay the next request), then prints latency
 //! percentiles. Bounded in count (rate × seconds) and in concurrency
 //! (`--max-in-flight`); it targets loopback only.
 //!

@@ -87,7 +87,7 @@ impl EventProcessor {
     /// Applies every event of `delivery` at Unix time `now`.
     ///
     /// # Errors
-    /// The first store failure; the caller answers `500` so Okta retries,
+    /// The first store failure; the caller returns `500` so Okta retries,
     /// and events applied before it are deduplicated on the retry.
     pub async fn process(&self, delivery: &EventHookDelivery, now: i64) -> Result<DeliverySummary, StoreError> {
         let mut summary = DeliverySummary::default();

@@ -4,8 +4,8 @@
 //! custom claim (default `okta_sid`) of the access token, so a resource
 //! server can ask Okta's Sessions API whether that session still lives.
 //! On refresh grants it stamps the session the refresh token was issued
-//! under, and answers Okta's error object once that session has ended, so
-//! refresh tokens cannot outlive the Okta session.
+//! under, and responds with Okta's error object once that session has
+//! ended, so refresh tokens cannot outlive the Okta session.
 //!
 //! # Example
 //!

@@ -67,7 +67,7 @@ impl Metrics {
         let token_hook_latency = Histogram::new(LATENCY_BUCKETS);
         registry.register(
             "token_hook_duration_seconds",
-            "Time from receiving a token inline hook call to answering it",
+            "Time from receiving a token inline hook call to sending the response",
             token_hook_latency.clone(),
         );
 

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::secret::{Secret, fingerprint};
 
-/// What the Sessions API says about a session.
+/// Session state reported by the Sessions API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionState {
     /// `200` with status `ACTIVE`.
@@ -21,8 +21,8 @@ pub enum SessionState {
     Ended,
 }
 
-/// Answers that say nothing about the session. Callers fail closed on
-/// every one of them.
+/// Responses that prove nothing about the session. Callers fail closed
+/// on every one of them.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionsApiError {
@@ -55,7 +55,7 @@ pub enum SessionsApiError {
     #[error("Okta Sessions API returned an invalid session: {0}")]
     InvalidBody(String),
 
-    /// No answer within the timeout.
+    /// No response within the timeout.
     #[error("Okta Sessions API timed out after {0:?}")]
     Timeout(Duration),
 
@@ -146,7 +146,7 @@ impl SessionsApi {
     /// Fetches the state of session `session_id`.
     ///
     /// # Errors
-    /// [`SessionsApiError`] for every answer that does not prove the session
+    /// [`SessionsApiError`] for every response that does not prove the session
     /// active or ended.
     pub async fn check(&self, session_id: &str) -> Result<SessionState, SessionsApiError> {
         let mut url = self.sessions_base.clone();

@@ -82,7 +82,7 @@ async fn session_end_event_denies_refresh() {
 }
 
 #[tokio::test]
-async fn session_end_event_denies_new_sign_in_of_that_session() {
+async fn session_end_denies_later_sign_in() {
     let harness = Harness::start("").await;
     deliver(&harness, &fixture("event_hook_session_end.json")).await;
 

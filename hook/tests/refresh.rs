@@ -65,8 +65,8 @@ async fn refresh_checks_sessions_api() {
     assert_eq!(harness.sessions_api_calls().await, 1);
 }
 
-/// A refresh request presenting `jti` as the refresh token in use, with
-/// `next` as the refresh token Okta issues (absent without rotation).
+/// Builds a refresh request presenting `jti` as the refresh token in use,
+/// with `next` as the refresh token Okta issues (absent without rotation).
 fn refresh_presenting(jti: &str, next: Option<&str>) -> Value {
     let mut payload = fixture("token_hook_refresh_no_session.json");
     payload["data"]["context"]["protocol"]["OriginalGrant"]["refresh_token"]["jti"] = json!(jti);
@@ -257,6 +257,18 @@ async fn unknown_jti_adopt_without_session_is_error() {
 #[tokio::test]
 async fn restart_keeps_refresh_links() {
     let mut harness = Harness::start("").await;
+    harness.session_is_active(SESSION).await;
+    harness.sign_in().await;
+
+    harness.restart().await;
+    let body = hook_body(&harness, &fixture("token_hook_refresh_no_session.json")).await;
+
+    assert_eq!(access_claim(&body), Some(SESSION.to_owned()));
+}
+
+#[tokio::test]
+async fn restart_keeps_links_immediate_mode() {
+    let mut harness = Harness::start("[store]\ndurability = \"immediate\"\n").await;
     harness.session_is_active(SESSION).await;
     harness.sign_in().await;
 

@@ -9,7 +9,7 @@ pub use bearer::BearerVerifier;
 
 use crate::secret::{Secret, fingerprint};
 
-/// Reasons an Okta call is not authenticated. The HTTP answer is always a
+/// Reasons an Okta call is not authenticated. The HTTP response is always a
 /// bare `401`; the reason goes to the log only.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]

@@ -47,14 +47,14 @@ pub enum ConfigError {
         key: &'static str,
         /// The value, quoted; `<redacted>` for secrets.
         value: String,
-        /// What is wrong with it.
+        /// Reason the value is rejected.
         reason: String,
-        /// What to set instead.
+        /// Suggested correction.
         fix: String,
     },
 }
 
-/// How Okta authenticates its token inline hook call.
+/// Authentication scheme of Okta's token inline hook call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InboundAuth {
@@ -64,21 +64,21 @@ pub enum InboundAuth {
     Bearer,
 }
 
-/// What to do on grants that have a user but no Okta session.
+/// Policy for grants that have a user but no Okta session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OtherGrantPolicy {
-    /// Answer Okta's error object: no token is issued.
+    /// Respond with Okta's error object, so no token is issued.
     Error,
     /// Let Okta issue the token without the session claim.
     NoClaim,
 }
 
-/// What to do on a refresh grant whose refresh token `jti` is not linked.
+/// Policy for refresh grants whose refresh token `jti` is not linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnknownJtiPolicy {
-    /// Answer Okta's error object: no token is issued.
+    /// Respond with Okta's error object, so no token is issued.
     Error,
     /// Let Okta issue the tokens without the session claim.
     NoClaim,
@@ -91,10 +91,10 @@ pub enum UnknownJtiPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StoreDurability {
-    /// fsync before answering every call that wrote.
+    /// fsync before responding to every call that wrote.
     Immediate,
     /// Refresh links are fsynced within `store.flush_interval_ms`;
-    /// revocations are fsynced before answering.
+    /// revocations are fsynced before responding.
     Batched,
 }
 
@@ -104,7 +104,7 @@ pub enum StoreDurability {
 pub struct Config {
     /// Address the HTTP server binds.
     pub listen: String,
-    /// Internal answer deadline, in milliseconds.
+    /// Internal response deadline, in milliseconds.
     pub deadline_ms: u64,
     /// Okta org and Sessions API access.
     pub okta: OktaConfig,
@@ -200,7 +200,7 @@ pub struct StoreConfig {
     pub event_dedupe_ttl_seconds: u64,
     /// When writes reach the disk.
     pub durability: StoreDurability,
-    /// Longest time a refresh link stays without fsync in batched mode,
+    /// Maximum time a refresh link stays without fsync in batched mode,
     /// in milliseconds.
     pub flush_interval_ms: u64,
 }
@@ -272,7 +272,7 @@ impl Config {
         validate::parse_listen(&self.listen)
     }
 
-    /// Returns the internal answer deadline.
+    /// Returns the internal response deadline.
     pub fn deadline(&self) -> Duration {
         Duration::from_millis(self.deadline_ms)
     }

@@ -44,8 +44,8 @@ const MAX_CLAIM_NAME_LEN: usize = 64;
 /// Shortest accepted shared secret, in bytes.
 const MIN_SECRET_LEN: usize = 16;
 
-/// Okta waits 3 s for a token inline hook; the deadline must leave room
-/// for the answer to travel back.
+/// Okta waits 3 s for a token inline hook, so the deadline must leave
+/// room for the response to travel back.
 const MAX_DEADLINE_MS: u64 = 2900;
 const MIN_DEADLINE_MS: u64 = 100;
 

@@ -1,6 +1,6 @@
-//! What to answer to one token inline hook call.
+//! Decision on one token inline hook call.
 //!
-//! Okta fails open: on a timeout, a non-`200` answer or an invalid patch
+//! Okta fails open: on a timeout, a non-`200` response or an invalid patch
 //! it issues the token unmodified. Only Okta's error object stops a token,
 //! so every case where the hook cannot vouch for the session ends in
 //! [`Decision::Deny`].

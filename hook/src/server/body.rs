@@ -1,4 +1,4 @@
-//! Request body reading and the JSON error answers of this service.
+//! Request body reading and the JSON error responses of this service.
 
 use axum::Json;
 use axum::body::{Body, Bytes};

@@ -35,11 +35,11 @@ pub async fn verify(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
             .into_response();
     };
 
-    tracing::info!("event hook verification answered");
+    tracing::info!("event hook verification completed");
     Json(json!({ "verification": challenge })).into_response()
 }
 
-/// Applies one event hook delivery. A store failure answers `500`, so
+/// Applies one event hook delivery. A store failure returns `500`, so
 /// Okta retries the delivery once.
 pub async fn deliver(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
     if let Err(rejection) = authenticate(&state, &headers).await {

@@ -74,7 +74,7 @@ async fn handle_authenticated(
             outcome = decision.label(),
             %session,
             elapsed_us = elapsed.as_micros(),
-            "token hook answered"
+            "token hook responded"
         );
     } else {
         tracing::warn!(
@@ -103,12 +103,12 @@ fn parse_request(bytes: &[u8]) -> Result<TokenHookRequest, Rejection> {
     Ok(request)
 }
 
-/// Builds the answer. The claim goes only into tokens Okta is minting in
+/// Builds the response. The claim goes only into tokens Okta is minting in
 /// this call: Okta's rule is that commands apply to requested tokens only.
 fn render(state: &AppState, request: &TokenHookRequest, decision: &Decision) -> Response {
     match decision {
         Decision::NoClaim => StatusCode::NO_CONTENT.into_response(),
-        // Okta reads the error object only from a `200` answer.
+        // Okta reads the error object only from a `200` response.
         Decision::Deny(denial) => Json(TokenHookResponse::error(denial.summary())).into_response(),
         Decision::Stamp { session_id } => {
             let mut commands = Vec::with_capacity(2);

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-/// Body of a `200` answer to a token inline hook call: either commands
+/// Body of a `200` response to a token inline hook call: either commands
 /// or an error object, never both.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenHookResponse {

@@ -127,7 +127,7 @@ impl Harness {
             .expect("event hook reachable")
     }
 
-    /// Makes the fake org's Sessions API answer `template` for `session_id`.
+    /// Makes the fake org's Sessions API respond with `template` for `session_id`.
     pub async fn sessions_api_answers(&self, session_id: &str, template: ResponseTemplate) {
         Mock::given(method("GET"))
             .and(path(format!("/api/v1/sessions/{session_id}")))
@@ -143,7 +143,7 @@ impl Harness {
             .await;
     }
 
-    /// Makes the fake org answer `404` (ended) for `session_id`.
+    /// Makes the fake org respond `404` (ended) for `session_id`.
     pub async fn session_has_ended(&self, session_id: &str) {
         let body = json!({
             "errorCode": "E0000007",
