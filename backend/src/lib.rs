@@ -21,7 +21,7 @@ mod request_metrics;
 mod server;
 
 pub use config::{Config, ConfigError, CorsConfig};
-pub use server::{RunningBackend, StartError, StopError, start};
+pub use server::{RunningBackend, StartError, StopError, start, start_on};
 
 /// Scope required by `GET /api/catalog`.
 pub const READ_SCOPE: &str = "demo.read";

@@ -70,6 +70,19 @@ pub struct RunningBackend {
 /// [`StartError`] for a configuration the guard rejects or an address
 /// that cannot be bound.
 pub async fn start(config: &Config) -> Result<RunningBackend, StartError> {
+    let listener =
+        TcpListener::bind(config.listen).await.map_err(|source| StartError::Bind { addr: config.listen, source })?;
+    start_on(config, listener).await
+}
+
+/// As [`start`], on a listener the caller bound (`config.listen` is
+/// ignored), for callers that must know the address before the back end
+/// starts, such as an Okta emulator configured to push event hooks to it.
+///
+/// # Errors
+///
+/// As [`start`].
+pub async fn start_on(config: &Config, listener: TcpListener) -> Result<RunningBackend, StartError> {
     let http = reqwest::Client::builder()
         .user_agent(concat!("demo-backend/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(OKTA_CONNECT_TIMEOUT)
@@ -77,9 +90,6 @@ pub async fn start(config: &Config) -> Result<RunningBackend, StartError> {
         .map_err(StartError::HttpClient)?;
     let guard = Guard::new(config.guard.clone(), http)?;
     let router = app::router(config, guard.clone())?;
-
-    let listener =
-        TcpListener::bind(config.listen).await.map_err(|source| StartError::Bind { addr: config.listen, source })?;
     let local_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.listen, source })?;
 
     let (shutdown, stop) = oneshot::channel::<()>();
