@@ -1,17 +1,24 @@
-//! The fast path: token fingerprint → (verified token, session verdict,
-//! deadline), checked before any JWT parsing.
+//! The fast path: token key → (verified token, session verdict, deadline),
+//! checked before any JWT parsing.
 //!
-//! A repeated token costs one SHA-256 of the token, one read lock on a
+//! A repeated token costs one keyed hash of the token, one read lock on a
 //! shard and a few comparisons; no signature work and no Okta call. An
 //! entry is used only while its deadline has not passed and no revocation
 //! (event hook, deny list change) happened since it was written.
+//!
+//! The key is SipHash-2-4 with a 128-bit output under a random 128-bit key
+//! drawn at start-up. SipHash is a pseudorandom function, so without the
+//! key nobody can make a second token map to a cached token's entry, and
+//! two distinct tokens collide with probability about 2^-128. It is about
+//! three times cheaper than SHA-256 for an 850-byte token, and the raw
+//! token is never stored.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
 
-use sha2::{Digest, Sha256};
+use siphasher::sip128::{Hasher128, SipHasher24};
 
 use crate::Reason;
 use crate::session::SessionInfo;
@@ -19,31 +26,21 @@ use crate::token::VerifiedToken;
 
 const SHARDS: usize = 16;
 
-/// SHA-256 of the raw token.
+/// Keyed 128-bit hash of the raw token.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TokenKey([u8; 32]);
+pub(crate) struct TokenKey(u128);
 
 impl TokenKey {
-    pub(crate) fn of(token: &str) -> Self {
-        Self(Sha256::digest(token.as_bytes()).into())
-    }
-
     fn shard(&self) -> usize {
-        usize::from(self.0[0]) % SHARDS
-    }
-
-    /// First 8 hex characters, for logs before the token is verified.
-    pub(crate) fn short_hex(&self) -> String {
-        self.0[..4].iter().map(|byte| format!("{byte:02x}")).collect()
+        // Truncation is intended: the low bits are as uniform as any.
+        (self.0 as usize) % SHARDS
     }
 }
 
 impl Hash for TokenKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // The key is already a uniform hash: eight of its bytes suffice.
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&self.0[8..16]);
-        state.write_u64(u64::from_le_bytes(first));
+        // The key is already a uniform hash: 64 of its bits suffice.
+        state.write_u64((self.0 >> 64) as u64);
     }
 }
 
@@ -96,12 +93,25 @@ type Shard = RwLock<HashMap<TokenKey, DecisionEntry, BuildHasherDefault<PassThro
 pub(crate) struct DecisionCache {
     shards: Box<[Shard]>,
     per_shard_capacity: usize,
+    /// SipHash key, random per process.
+    hash_key: (u64, u64),
 }
 
 impl DecisionCache {
     pub(crate) fn new(capacity: usize) -> Self {
         let shards = (0..SHARDS).map(|_| RwLock::new(HashMap::default())).collect();
-        Self { shards, per_shard_capacity: capacity.div_ceil(SHARDS).max(1) }
+        Self {
+            shards,
+            per_shard_capacity: capacity.div_ceil(SHARDS).max(1),
+            hash_key: (rand::random(), rand::random()),
+        }
+    }
+
+    /// Returns the cache key of `token`.
+    pub(crate) fn key_of(&self, token: &str) -> TokenKey {
+        let mut hasher = SipHasher24::new_with_keys(self.hash_key.0, self.hash_key.1);
+        hasher.write(token.as_bytes());
+        TokenKey(hasher.finish128().as_u128())
     }
 
     /// Returns the entry for `key` if it is still usable at `now` under

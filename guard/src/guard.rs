@@ -14,6 +14,7 @@ use crate::deny::DenyList;
 use crate::epoch::RevocationEpoch;
 use crate::http::rejection::{Rejection, ResponseStyle};
 use crate::metrics::{CacheOutcome, CacheTier, GuardMetrics};
+use crate::secret::short_fingerprint;
 use crate::session::okta_auth::{OktaAuth, ServiceApp};
 use crate::session::oracle::{SessionOracle, TokenFacts};
 use crate::session::sessions_api::SessionsApi;
@@ -232,7 +233,7 @@ impl Guard {
             return Err(self.reject(Reason::TokenTooLarge, "the access token is too large", None));
         }
 
-        let key = TokenKey::of(token);
+        let key = inner.decisions.key_of(token);
         // Read the epoch before any state: a revocation that lands after
         // this read makes whatever is cached below stale, never the reverse.
         let epoch = inner.epoch.current();
@@ -244,11 +245,13 @@ impl Guard {
         }
         inner.metrics.record_cache(CacheTier::Decision, CacheOutcome::Miss);
 
-        let decision = self.decide(token, key, epoch, policy, now).await;
+        // Boxed so that the future of `authorize` stays small: the fast
+        // path above would otherwise move the slow path's whole state.
+        let decision = Box::pin(self.decide(token, key, epoch, policy, now)).await;
         if let Err(rejection) = &decision {
             tracing::info!(
                 target: "session_guard::decision",
-                token = %key.short_hex(),
+                token = %short_fingerprint(token.as_bytes()),
                 reason = rejection.reason().code(),
                 policy = policy.as_str(),
                 "request rejected"
@@ -299,7 +302,7 @@ impl Guard {
         let verified = match inner.verifier.verify(token, now).await {
             Ok(verified) => Arc::new(verified),
             Err(error) => {
-                tracing::debug!(token = %key.short_hex(), %error, "token verification failed");
+                tracing::debug!(token = %short_fingerprint(token.as_bytes()), %error, "token verification failed");
                 return Err(self.reject(error.reason(), &error.description(), None));
             }
         };
