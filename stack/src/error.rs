@@ -102,7 +102,7 @@ impl StartError {
     }
 }
 
-/// How a child process ended.
+/// End state of a child process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Termination {
     /// The process ended and was reaped with this status.
@@ -136,7 +136,7 @@ impl fmt::Display for Termination {
 pub struct ServiceExit {
     /// The service.
     pub service: String,
-    /// How it ended.
+    /// Its exit status, or the wait failure.
     pub termination: Termination,
     /// Its last output lines, oldest first.
     pub last_lines: Vec<String>,

@@ -1,11 +1,11 @@
 //! Start, wire and supervise the local demo's processes.
 //!
-//! A [`Stack`] runs a list of [`ServiceSpec`]s on 127.0.0.1: it checks every
-//! port before starting anything, starts the services in order and waits for
-//! each to be ready (a log line and/or a 2xx health URL, with a deadline),
-//! forwards their output prefixed with their names, and stops all of them
-//! (SIGTERM, a grace period, then SIGKILL to each process group) when one
-//! exits or when asked to. [`demo`] composes the specs of the demo itself.
+//! A [`Stack`] runs a list of [`ServiceSpec`]s on 127.0.0.1. It checks every
+//! port before starting anything, then starts the services in order and
+//! waits for each to be ready: a log line and/or a 2xx health URL, within a
+//! deadline. It forwards their output prefixed with their names. When one
+//! exits, or on request, it stops all of them with SIGTERM, a grace period,
+//! then SIGKILL to each process group. [`demo`] composes the demo's specs.
 //!
 //! # Example
 //! ```no_run

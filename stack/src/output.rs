@@ -43,7 +43,8 @@ impl Tail {
     }
 }
 
-/// Where a reader sends each line besides the tail.
+/// Destinations of each line a reader reads: stdout, the tail and the
+/// readiness flag.
 #[derive(Debug, Clone)]
 pub(crate) struct LineSink {
     /// Printed before each forwarded line, for example `session-hook | `;
@@ -161,7 +162,9 @@ mod tests {
         };
         let input: &[u8] = b"starting\r\n\x1b[1mserving\x1b[0m on 1\nlast";
 
-        spawn_reader(input, sink.clone()).await.expect("reader task");
+        spawn_reader(input, sink.clone())
+            .await
+            .expect("reader task");
 
         assert!(*seen.borrow_and_update());
         assert_eq!(sink.tail.snapshot(), ["starting", "serving on 1", "last"]);

@@ -10,8 +10,8 @@ use crate::spec::ServiceSpec;
 /// 127.0.0.1, by binding it and releasing it at once.
 ///
 /// NOTE: another process can still take a port between this check and the
-/// service's own bind; the service then fails to start and its output says
-/// why.
+/// service's own bind. The service then fails to start, and its output
+/// shows the bind error.
 ///
 /// # Errors
 /// [`StartError::PortConflict`] or [`StartError::PortInUse`] for the first
@@ -51,7 +51,7 @@ mod tests {
     use super::*;
 
     fn free_port() -> u16 {
-        // Port 0 asks the kernel for a free ephemeral port.
+        // Binding port 0 makes the kernel pick a free ephemeral port.
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind port 0");
         listener.local_addr().expect("local address").port()
     }
@@ -75,7 +75,10 @@ mod tests {
         let error = check_ports(&specs).expect_err("port is held");
         let message = error.to_string();
 
-        assert!(message.contains(&format!("port {port} of hook")), "{message}");
+        assert!(
+            message.contains(&format!("port {port} of hook")),
+            "{message}"
+        );
         assert!(message.contains("--hook-port"), "{message}");
     }
 

@@ -89,7 +89,10 @@ impl RunningService {
                 .map(|text| (text, ready_sender)),
         };
         let readers = [
-            child.stdout.take().map(|out| spawn_reader(out, sink.clone())),
+            child
+                .stdout
+                .take()
+                .map(|out| spawn_reader(out, sink.clone())),
             child.stderr.take().map(|err| spawn_reader(err, sink)),
         ];
 
@@ -108,7 +111,10 @@ impl RunningService {
                     let _ = reader.await;
                 }
             };
-            if tokio::time::timeout(OUTPUT_DRAIN_TIMEOUT, drain).await.is_err() {
+            if tokio::time::timeout(OUTPUT_DRAIN_TIMEOUT, drain)
+                .await
+                .is_err()
+            {
                 tracing::debug!(service = %name, "output still open after exit; a child process of it may hold it");
             }
 

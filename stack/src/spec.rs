@@ -26,7 +26,7 @@ pub struct Readiness {
     /// Text that a line on stdout or stderr must contain (ANSI colour codes
     /// are removed before matching).
     pub log_line: Option<String>,
-    /// URL that must answer `GET` with a 2xx status.
+    /// URL that must return a 2xx status to `GET`.
     pub health_url: Option<String>,
 }
 

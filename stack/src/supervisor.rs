@@ -55,7 +55,7 @@ pub struct ServiceInfo {
 pub struct StoppedService {
     /// Its name.
     pub name: String,
-    /// How it ended.
+    /// Its exit status, or the wait failure.
     pub termination: Termination,
     /// True when it did not exit within the grace period and got SIGKILL.
     pub killed: bool,
@@ -72,9 +72,9 @@ pub enum StopReason {
 
 /// Services started in order and supervised together.
 ///
-/// Dropping a `Stack` sends SIGKILL to every process group it started that
-/// has not been stopped, so no child outlives it; call [`Stack::shutdown`]
-/// for a graceful stop.
+/// Dropping a `Stack` sends SIGKILL to every process group it started and
+/// has not stopped, so no child outlives it. [`Stack::shutdown`] stops them
+/// gracefully.
 pub struct Stack {
     services: Vec<RunningService>,
     exits: mpsc::UnboundedReceiver<usize>,
@@ -176,7 +176,7 @@ impl Stack {
     /// Waits until any service exits and reports which, how, and its last
     /// output lines. The other services keep running.
     pub async fn next_exit(&mut self) -> ServiceExit {
-        // Every reaper task holds a sender, so the channel closes only once
+        // Every reaper task owns a sender, so the channel closes only once
         // every child has been reaped and reported.
         let Some(index) = self.exits.recv().await else {
             return std::future::pending().await;
@@ -220,14 +220,17 @@ impl Stack {
         let mut stopped = Vec::with_capacity(self.services.len());
 
         for service in self.services.iter_mut().rev() {
-            let (termination, killed) = match timeout_at(grace_deadline, service.wait_exit()).await {
+            let (termination, killed) = match timeout_at(grace_deadline, service.wait_exit()).await
+            {
                 Ok(termination) => (termination, false),
                 Err(_) => {
                     tracing::warn!(service = %service.name, grace_ms = self.options.stop_grace.as_millis(), "service ignored SIGTERM; sending SIGKILL");
                     service.signal_group(Signal::SIGKILL);
                     let termination = timeout_at(Instant::now() + KILL_WAIT, service.wait_exit())
                         .await
-                        .unwrap_or_else(|_| Termination::WaitFailed("not reaped after SIGKILL".to_owned()));
+                        .unwrap_or_else(|_| {
+                            Termination::WaitFailed("not reaped after SIGKILL".to_owned())
+                        });
                     (termination, true)
                 }
             };

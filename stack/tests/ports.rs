@@ -21,10 +21,21 @@ async fn start_port_taken() {
         .expect_err("the second port is held");
     let message = error.to_string();
 
-    assert!(matches!(error, StartError::PortInUse { port, .. } if port == taken), "{message}");
-    assert!(message.contains(&format!("port {taken} of second")), "{message}");
-    assert!(message.contains("--second-port or DEMO_SECOND_PORT"), "{message}");
+    assert!(
+        matches!(error, StartError::PortInUse { port, .. } if port == taken),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("port {taken} of second")),
+        "{message}"
+    );
+    assert!(
+        message.contains("--second-port or DEMO_SECOND_PORT"),
+        "{message}"
+    );
     // The first service would have written its pid file had it started.
-    let started = std::fs::read_dir(pid_dir.path()).expect("read pid dir").count();
+    let started = std::fs::read_dir(pid_dir.path())
+        .expect("read pid dir")
+        .count();
     assert_eq!(started, 0, "a service started before the port check failed");
 }

@@ -30,7 +30,12 @@ async fn start_ready_by_health_url() {
     // No log line condition: only `/healthz` turning 200 after 300 ms.
     let port = free_port();
     let spec = ServiceSpec::new("healthy", fake_program())
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--ready-delay-ms", "300"])
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--ready-delay-ms",
+            "300",
+        ])
         .port(port, "--healthy-port")
         .ready_when_healthy(format!("http://127.0.0.1:{port}/healthz"))
         .ready_timeout(DEADLINE);
@@ -76,10 +81,19 @@ async fn start_timeout_names_service() {
     let message = error.to_string();
 
     assert_eq!(error.service(), Some("slow"));
-    assert!(message.starts_with("slow did not become ready within 500ms"), "{message}");
-    assert!(message.contains("log line containing \"fake-service ready on\""), "{message}");
     assert!(
-        error.last_lines().iter().any(|line| line.contains("starting as pid")),
+        message.starts_with("slow did not become ready within 500ms"),
+        "{message}"
+    );
+    assert!(
+        message.contains("log line containing \"fake-service ready on\""),
+        "{message}"
+    );
+    assert!(
+        error
+            .last_lines()
+            .iter()
+            .any(|line| line.contains("starting as pid")),
         "{:?}",
         error.last_lines()
     );
@@ -100,8 +114,14 @@ async fn start_timeout_stops_started() {
     let first_pid = read_pid(first_dir.path(), "stack-fake-service.pid");
     let slow_pid = read_pid(slow_dir.path(), "stack-fake-service.pid");
 
-    assert!(wait_gone(first_pid).await, "first (pid {first_pid}) still runs");
-    assert!(wait_gone(slow_pid).await, "slow (pid {slow_pid}) still runs");
+    assert!(
+        wait_gone(first_pid).await,
+        "first (pid {first_pid}) still runs"
+    );
+    assert!(
+        wait_gone(slow_pid).await,
+        "slow (pid {slow_pid}) still runs"
+    );
 }
 
 #[tokio::test]
@@ -118,13 +138,18 @@ async fn start_exit_reports_status() {
         panic!("expected ExitedDuringStart, got {error}");
     };
     assert_eq!(exit.service, "crashing");
-    assert_eq!(exit.termination.status().and_then(|status| status.code()), Some(7));
+    assert_eq!(
+        exit.termination.status().and_then(|status| status.code()),
+        Some(7)
+    );
     assert_eq!(
         error.to_string(),
         "crashing exited with exit status: 7 while the stack was starting"
     );
     assert!(
-        exit.last_lines.iter().any(|line| line == "exiting with code 7"),
+        exit.last_lines
+            .iter()
+            .any(|line| line == "exiting with code 7"),
         "{:?}",
         exit.last_lines
     );
@@ -139,7 +164,9 @@ async fn start_missing_program() {
         .expect_err("the program does not exist");
 
     assert!(
-        error.to_string().starts_with("failed to start ghost (/nonexistent/ghost-service)"),
+        error
+            .to_string()
+            .starts_with("failed to start ghost (/nonexistent/ghost-service)"),
         "{error}"
     );
 }

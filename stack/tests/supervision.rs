@@ -29,13 +29,21 @@ async fn service_exit_stops_others() {
     };
     assert_eq!(exit.to_string(), "dying exited with exit status: 3");
     assert!(
-        exit.last_lines.iter().any(|line| line == "exiting with code 3"),
+        exit.last_lines
+            .iter()
+            .any(|line| line == "exiting with code 3"),
         "{:?}",
         exit.last_lines
     );
     assert_eq!(stopped.len(), 3);
-    assert!(wait_gone(first_pid).await, "first (pid {first_pid}) still runs");
-    assert!(wait_gone(last_pid).await, "last (pid {last_pid}) still runs");
+    assert!(
+        wait_gone(first_pid).await,
+        "first (pid {first_pid}) still runs"
+    );
+    assert!(
+        wait_gone(last_pid).await,
+        "last (pid {last_pid}) still runs"
+    );
 }
 
 #[tokio::test]
@@ -51,7 +59,10 @@ async fn shutdown_stops_all() {
     let stopped = stack.shutdown().await;
 
     // Reverse start order; the fake exits 0 on SIGTERM.
-    let names: Vec<&str> = stopped.iter().map(|service| service.name.as_str()).collect();
+    let names: Vec<&str> = stopped
+        .iter()
+        .map(|service| service.name.as_str())
+        .collect();
     assert_eq!(names, ["second", "first"]);
     for service in &stopped {
         assert!(!service.killed, "{} needed SIGKILL", service.name);
@@ -80,7 +91,10 @@ async fn shutdown_kills_grandchildren() {
 
     stack.shutdown().await;
 
-    assert!(wait_gone(grandchild).await, "grandchild {grandchild} still runs");
+    assert!(
+        wait_gone(grandchild).await,
+        "grandchild {grandchild} still runs"
+    );
 }
 
 #[tokio::test]
@@ -103,7 +117,10 @@ async fn shutdown_escalates_to_sigkill() {
     let Termination::Exited(status) = &stopped[0].termination else {
         panic!("not reaped: {}", stopped[0].termination);
     };
-    assert_eq!(std::os::unix::process::ExitStatusExt::signal(status), Some(9));
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(status),
+        Some(9)
+    );
     assert!(wait_gone(pid).await, "stubborn (pid {pid}) still runs");
 }
 
@@ -137,5 +154,8 @@ async fn drop_kills_children() {
     drop(stack);
 
     assert!(wait_gone(pid).await, "dropped (pid {pid}) still runs");
-    assert!(wait_gone(grandchild).await, "grandchild {grandchild} still runs");
+    assert!(
+        wait_gone(grandchild).await,
+        "grandchild {grandchild} still runs"
+    );
 }

@@ -65,7 +65,7 @@ struct Args {
     spawn_grandchild: bool,
 }
 
-/// The listen setting and ready line of the binary this process stands in for.
+/// Listen setting and ready line of the demo binary this process imitates.
 struct Persona {
     name: String,
     listen_env: Option<&'static str>,
@@ -189,11 +189,17 @@ fn write_pid_files(name: &str, spawn_grandchild: bool) -> anyhow::Result<()> {
             .spawn()
             .context("failed to start `sleep`")?;
         if let Some(dir) = &pid_dir {
-            std::fs::write(dir.join(format!("{name}.grandchild.pid")), grandchild.id().to_string())?;
+            std::fs::write(
+                dir.join(format!("{name}.grandchild.pid")),
+                grandchild.id().to_string(),
+            )?;
         }
     }
     if let Some(dir) = &pid_dir {
-        std::fs::write(dir.join(format!("{name}.pid")), std::process::id().to_string())?;
+        std::fs::write(
+            dir.join(format!("{name}.pid")),
+            std::process::id().to_string(),
+        )?;
     }
     Ok(())
 }

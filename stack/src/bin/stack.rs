@@ -1,6 +1,7 @@
 //! `stack`: run the local demo (mock-okta, the token inline hook and, once
 //! built, the back end) from already-built binaries, until Ctrl-C.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -45,7 +46,7 @@ struct Args {
     #[arg(long, env = "DEMO_SPA_PORT", default_value_t = 9403, value_parser = clap::value_parser!(u16).range(1..))]
     spa_port: u16,
 
-    /// Directory that holds the built binaries.
+    /// Directory that contains the built binaries.
     #[arg(long, env = "DEMO_BIN_DIR", default_value = "target/debug")]
     bin_dir: PathBuf,
 
@@ -99,8 +100,17 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         stop_grace: Duration::from_millis(args.stop_grace_ms),
         ..StackOptions::default()
     };
+    let mut specs = composition.specs.clone();
+    if !std::io::stdout().is_terminal() {
+        // Colour codes would clutter a log file; tracing-subscriber and most
+        // CLI libraries honour NO_COLOR.
+        for spec in &mut specs {
+            spec.env.push(("NO_COLOR".to_owned(), "1".to_owned()));
+        }
+    }
+
     let started = tokio::select! {
-        started = Stack::start(composition.specs.clone(), options) => started,
+        started = Stack::start(specs, options) => started,
         name = next_signal(&mut sigint, &mut sigterm) => {
             // Dropping the unfinished start-up sends SIGKILL to every
             // process group it created.
@@ -162,5 +172,6 @@ fn init_tracing() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }

@@ -2,8 +2,8 @@
 //! wired to the others.
 //!
 //! [`COMPONENTS`] is the one list to extend when a component lands: a name,
-//! the package and binary that provide it, its port, whether it receives
-//! event hooks, and a function that builds its [`ServiceSpec`].
+//! the package and binary that provide it, its port, the hooks it receives
+//! from mock-okta, and a function that builds its [`ServiceSpec`].
 
 mod mock_okta_config;
 
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::spec::{DEFAULT_READY_TIMEOUT, ServiceSpec};
 
-pub use mock_okta_config::render_mock_okta_config;
+pub use mock_okta_config::{RenderError, render_mock_okta_config};
 
 /// Login of the demo user that the embedded mock-okta org seeds.
 pub const DEMO_LOGIN: &str = "demo@example.com";
@@ -51,10 +51,11 @@ impl DemoPorts {
     }
 }
 
-/// Where the binaries are and how the services are set up.
+/// Settings of one demo run: binary directory, ports, work directory and
+/// readiness deadline.
 #[derive(Debug, Clone)]
 pub struct DemoConfig {
-    /// Directory that holds the built binaries, like `target/debug`.
+    /// Directory that contains the built binaries, like `target/debug`.
     pub bin_dir: PathBuf,
     /// Ports of the services.
     pub ports: DemoPorts,
@@ -77,10 +78,11 @@ impl DemoConfig {
     }
 }
 
-/// An event hook receiver that mock-okta delivers System Log events to.
+/// An endpoint of a component that mock-okta calls as an Okta hook.
 #[derive(Debug, Clone, Copy)]
-pub struct EventHookReceiver {
-    /// Okta event hook id (`who` and 17 characters).
+pub struct HookReceiver {
+    /// Okta hook id: `who` and 17 characters for event hooks, `cal` and 17
+    /// for inline hooks.
     pub id: &'static str,
     /// Path of the receiver on the component's port.
     pub path: &'static str,
@@ -104,23 +106,26 @@ pub struct Component {
     pub port: fn(&DemoPorts) -> u16,
     /// Flag and environment variable that change the port.
     pub port_setting: &'static str,
-    /// Where mock-okta sends event hooks for this component, if anywhere.
-    pub event_hook: Option<EventHookReceiver>,
+    /// Event hook receiver that mock-okta delivers to, if the component has one.
+    pub event_hook: Option<HookReceiver>,
+    /// Token inline hook that the `default` authorization server calls, if
+    /// the component serves one.
+    pub token_inline_hook: Option<HookReceiver>,
     /// Builds the spec from the configuration and the binary's path.
     pub spec: fn(&DemoConfig, PathBuf) -> ServiceSpec,
 }
 
-/// Secret of the hook service's event hook receiver; both sides get it from
-/// here.
-const HOOK_EVENT_HOOK_SECRET: &str = "demo-inline-hook-secret";
+/// Secret of the hook service's token inline hook and event hook receiver
+/// (session-hook's embedded default); both sides get it from here.
+const HOOK_SECRET: &str = "demo-inline-hook-secret";
 
 /// Secret of the back end's event hook receiver.
 const BACKEND_EVENT_HOOK_SECRET: &str = "demo-event-hook-secret";
 
 /// The demo's services in start order: each starts after the ones it calls.
-// TODO: add the SPA once the frontend crate lands, with the server that
-// serves its static files on `ports.spa`; mock-okta already allows that
-// origin and redirect URI.
+// TODO: add the SPA, with the server of its static files on `ports.spa`,
+// once the frontend crate lands. mock-okta already allows that origin and
+// redirect URI.
 pub const COMPONENTS: [Component; 3] = [
     Component {
         name: "mock-okta",
@@ -130,6 +135,7 @@ pub const COMPONENTS: [Component; 3] = [
         port: |ports| ports.mock_okta,
         port_setting: "--mock-okta-port or DEMO_MOCK_OKTA_PORT",
         event_hook: None,
+        token_inline_hook: None,
         spec: mock_okta_spec,
     },
     Component {
@@ -139,10 +145,15 @@ pub const COMPONENTS: [Component; 3] = [
         required: true,
         port: |ports| ports.hook,
         port_setting: "--hook-port or DEMO_HOOK_PORT",
-        event_hook: Some(EventHookReceiver {
+        event_hook: Some(HookReceiver {
             id: "who0demohook00000001",
             path: "/okta/event-hooks",
-            secret: HOOK_EVENT_HOOK_SECRET,
+            secret: HOOK_SECRET,
+        }),
+        token_inline_hook: Some(HookReceiver {
+            id: "cal0demohook00000001",
+            path: "/okta/token-inline-hook",
+            secret: HOOK_SECRET,
         }),
         spec: hook_spec,
     },
@@ -153,11 +164,12 @@ pub const COMPONENTS: [Component; 3] = [
         required: false,
         port: |ports| ports.backend,
         port_setting: "--backend-port or DEMO_BACKEND_PORT",
-        event_hook: Some(EventHookReceiver {
+        event_hook: Some(HookReceiver {
             id: "who0demobackend00001",
             path: "/okta/event-hooks",
             secret: BACKEND_EVENT_HOOK_SECRET,
         }),
+        token_inline_hook: None,
         spec: backend_spec,
     },
 ];
@@ -189,6 +201,10 @@ pub enum ComposeError {
         missing: Vec<Component>,
     },
 
+    /// The emulator's configuration could not be built from its embedded org.
+    #[error(transparent)]
+    RenderConfig(#[from] RenderError),
+
     /// The emulator's configuration file could not be written.
     #[error("failed to write the mock-okta configuration {}: {source}", .path.display())]
     WriteConfig {
@@ -205,7 +221,8 @@ pub enum ComposeError {
 ///
 /// # Errors
 /// [`ComposeError::MissingBinaries`] naming every missing required binary
-/// and the build command, or [`ComposeError::WriteConfig`].
+/// and the build command, [`ComposeError::RenderConfig`] or
+/// [`ComposeError::WriteConfig`].
 pub fn compose(config: &DemoConfig) -> Result<Composition, ComposeError> {
     let mut present = Vec::new();
     let mut missing = Vec::new();
@@ -274,7 +291,7 @@ pub fn summary(composition: &Composition, ports: &DemoPorts) -> String {
 
 fn write_mock_okta_config(config: &DemoConfig, present: &[Component]) -> Result<(), ComposeError> {
     let path = mock_okta_config_path(&config.work_dir);
-    let text = render_mock_okta_config(&config.ports, present);
+    let text = render_mock_okta_config(&config.ports, present)?;
     std::fs::write(&path, text).map_err(|source| ComposeError::WriteConfig { path, source })
 }
 
@@ -311,7 +328,8 @@ fn hook_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
     ServiceSpec::new("session-hook", program)
         .env("SESSION_HOOK_LISTEN", loopback_address(port))
         .env("SESSION_HOOK_OKTA__ORG_URL", config.ports.org_url())
-        .env("SESSION_HOOK_EVENT_HOOKS__SECRET", HOOK_EVENT_HOOK_SECRET)
+        .env("SESSION_HOOK_INLINE_HOOK__HEADER_SECRET", HOOK_SECRET)
+        .env("SESSION_HOOK_EVENT_HOOKS__SECRET", HOOK_SECRET)
         // A store per run: the emulator's sessions live in memory, so links
         // kept from an earlier run would point at sessions that never were.
         .env("SESSION_HOOK_STORE__PATH", store.display().to_string())
@@ -320,9 +338,10 @@ fn hook_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
         .url(loopback_url(port))
 }
 
-// TODO: replace the flag below with the back end's real settings (listen
-// address, issuer, audience, org URL, API token, event hook secret) when the
-// backend crate lands; until then it is skipped because its binary is absent.
+// TODO: replace the guessed `--listen` flag with the back end's real
+// settings (listen address, issuer, audience, org URL, API token, event hook
+// secret) when the backend crate lands. Until then its binary is missing, so
+// the demo skips it.
 fn backend_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
     let port = config.ports.backend;
 

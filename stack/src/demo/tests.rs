@@ -15,7 +15,11 @@ fn config_for(bin_dir: &tempfile::TempDir, work_dir: &tempfile::TempDir) -> Demo
 }
 
 fn names(composition: &Composition) -> Vec<&str> {
-    composition.specs.iter().map(|spec| spec.name.as_str()).collect()
+    composition
+        .specs
+        .iter()
+        .map(|spec| spec.name.as_str())
+        .collect()
 }
 
 #[test]
@@ -26,7 +30,10 @@ fn compose_missing_required() {
     let error = compose(&config_for(&bin_dir, &work_dir)).expect_err("nothing is built");
     let message = error.to_string();
 
-    assert!(message.contains("missing mock-okta, session-hook"), "{message}");
+    assert!(
+        message.contains("missing mock-okta, session-hook"),
+        "{message}"
+    );
     assert!(
         message.contains("cargo build --locked -p mock-okta -p session-hook"),
         "{message}"
@@ -52,7 +59,10 @@ fn compose_includes_backend() {
 
     let composition = compose(&config_for(&bin_dir, &work_dir)).expect("all binaries exist");
 
-    assert_eq!(names(&composition), ["mock-okta", "session-hook", "backend"]);
+    assert_eq!(
+        names(&composition),
+        ["mock-okta", "session-hook", "backend"]
+    );
     assert!(composition.skipped.is_empty());
 }
 
@@ -78,10 +88,21 @@ fn compose_wires_ports() {
             .map(|(_, value)| value.as_str())
     };
 
-    assert!(mock_okta.args.windows(2).any(|pair| pair == ["--listen", "127.0.0.1:19400"]));
+    assert!(
+        mock_okta
+            .args
+            .windows(2)
+            .any(|pair| pair == ["--listen", "127.0.0.1:19400"])
+    );
     assert_eq!(hook_env("SESSION_HOOK_LISTEN"), Some("127.0.0.1:19401"));
-    assert_eq!(hook_env("SESSION_HOOK_OKTA__ORG_URL"), Some("http://127.0.0.1:19400"));
-    assert_eq!(hook.readiness.health_url.as_deref(), Some("http://127.0.0.1:19401/healthz"));
+    assert_eq!(
+        hook_env("SESSION_HOOK_OKTA__ORG_URL"),
+        Some("http://127.0.0.1:19400")
+    );
+    assert_eq!(
+        hook.readiness.health_url.as_deref(),
+        Some("http://127.0.0.1:19401/healthz")
+    );
     assert_eq!(hook.port.as_ref().map(|binding| binding.port), Some(19401));
     assert_eq!(
         hook.port.as_ref().map(|binding| binding.setting.as_str()),
@@ -89,13 +110,26 @@ fn compose_wires_ports() {
     );
 }
 
+fn render(ports: &DemoPorts, present: &[Component]) -> String {
+    render_mock_okta_config(ports, present).expect("the embedded org renders")
+}
+
 #[test]
 fn mock_okta_config_event_hooks() {
-    let text = render_mock_okta_config(&DemoPorts::default(), &COMPONENTS);
+    let text = render(&DemoPorts::default(), &COMPONENTS);
 
-    assert!(text.contains("url = \"http://127.0.0.1:9401/okta/event-hooks\""), "{text}");
-    assert!(text.contains("url = \"http://127.0.0.1:9402/okta/event-hooks\""), "{text}");
-    assert!(text.contains("auth_value = \"demo-event-hook-secret\""), "{text}");
+    assert!(
+        text.contains("url = \"http://127.0.0.1:9401/okta/event-hooks\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("url = \"http://127.0.0.1:9402/okta/event-hooks\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("auth_value = \"demo-event-hook-secret\""),
+        "{text}"
+    );
 }
 
 #[test]
@@ -105,26 +139,62 @@ fn mock_okta_config_moves_spa() {
         ..DemoPorts::default()
     };
 
-    let text = render_mock_okta_config(&ports, &COMPONENTS[..2]);
+    let text = render(&ports, &COMPONENTS[..2]);
 
     assert!(!text.contains(":9403"), "{text}");
     assert!(text.contains("http://localhost:19403/callback"), "{text}");
+    assert!(text.contains("http://127.0.0.1:19403/"), "{text}");
+}
+
+/// Writes the rendered configuration and loads it with mock-okta's own
+/// parser and validation.
+fn load_in_mock_okta(ports: &DemoPorts, present: &[Component]) -> mock_okta::Config {
+    let work_dir = tempfile::tempdir().expect("temporary directory");
+    let path = work_dir.path().join("mock-okta.toml");
+    fs::write(&path, render(ports, present)).expect("write config");
+
+    let config = mock_okta::Config::from_file(&path).expect("mock-okta parses the config");
+    if let Err(error) = config.validate() {
+        panic!("mock-okta rejects the config: {error}");
+    }
+    config
 }
 
 #[test]
 fn mock_okta_config_accepted() {
-    let work_dir = tempfile::tempdir().expect("temporary directory");
-    let path = work_dir.path().join("mock-okta.toml");
     let ports = DemoPorts {
+        hook: 19401,
         spa: 19403,
         ..DemoPorts::default()
     };
-    fs::write(&path, render_mock_okta_config(&ports, &COMPONENTS)).expect("write config");
 
-    let config = mock_okta::Config::from_file(&path).expect("mock-okta parses the config");
+    let config = load_in_mock_okta(&ports, &COMPONENTS);
+    let server = config
+        .authorization_servers
+        .iter()
+        .find(|server| server.id == "default")
+        .expect("default authorization server");
 
-    assert!(config.validate().is_ok(), "{:?}", config.validate());
     assert_eq!(config.event_hooks.len(), 2);
+    assert_eq!(config.inline_hooks.len(), 1);
+    assert_eq!(
+        config.inline_hooks[0].url,
+        "http://127.0.0.1:19401/okta/token-inline-hook"
+    );
+    assert_eq!(
+        server.token_inline_hook.as_deref(),
+        Some("cal0demohook00000001")
+    );
+    assert_eq!(config.users.len(), 2);
+}
+
+#[test]
+fn mock_okta_config_without_hook() {
+    // Only the emulator: no receivers, so no hooks and no binding.
+    let config = load_in_mock_okta(&DemoPorts::default(), &COMPONENTS[..1]);
+
+    assert!(config.event_hooks.is_empty());
+    assert!(config.inline_hooks.is_empty());
 }
 
 #[test]
@@ -135,8 +205,14 @@ fn summary_lists_sign_in() {
 
     let text = summary(&composition, &DemoPorts::default());
 
-    assert!(text.contains("mock-okta     http://127.0.0.1:9400"), "{text}");
-    assert!(text.contains("Sign in: demo@example.com / Demo-Passw0rd!"), "{text}");
+    assert!(
+        text.contains("mock-okta     http://127.0.0.1:9400"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sign in: demo@example.com / Demo-Passw0rd!"),
+        "{text}"
+    );
     assert!(text.contains("backend       not built"), "{text}");
     assert!(text.contains("Press Ctrl-C to stop."), "{text}");
 }

@@ -21,7 +21,7 @@ pub fn fake_program() -> PathBuf {
 
 /// Returns a port that was free a moment ago.
 pub fn free_port() -> u16 {
-    // Port 0 asks the kernel for a free ephemeral port.
+    // Binding port 0 makes the kernel pick a free ephemeral port.
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind port 0");
     listener.local_addr().expect("local address").port()
 }
@@ -35,8 +35,9 @@ pub fn quiet_options() -> StackOptions {
     }
 }
 
-/// A fake service called `name` on a free port, ready by its log line,
-/// writing its pid into `pid_dir`. Returns the spec and the port.
+/// Builds the spec of a fake service called `name` on a free port, ready by
+/// its log line, that writes its pid into `pid_dir`. Returns the spec and
+/// the port.
 pub fn fake_spec(name: &str, pid_dir: &Path) -> (ServiceSpec, u16) {
     let port = free_port();
     let spec = ServiceSpec::new(name, fake_program())
@@ -55,8 +56,8 @@ pub fn read_pid(pid_dir: &Path, file: &str) -> u32 {
     text.trim().parse().expect("pid file holds a number")
 }
 
-/// Tells whether `pid` is a live process. A zombie counts as gone: it runs
-/// no code and holds no port, and a PID 1 that does not reap keeps it.
+/// Tells whether `pid` is a live process. A zombie counts as gone, because
+/// it runs no code and owns no port, and a PID 1 that does not reap keeps it.
 pub fn is_running(pid: u32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return false;
