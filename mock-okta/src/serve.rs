@@ -110,4 +110,3 @@ pub async fn serve(listener: TcpListener, router: Router, mut stop: oneshot::Rec
         );
     }
 }
-

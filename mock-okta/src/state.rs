@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
 use crate::config::{AuthorizationServerConfig, ClientConfig, Config, UserConfig};
+use crate::faults::FaultTable;
 use crate::hooks::event::EventHooks;
 use crate::hooks::inline::InlineHooks;
-use crate::faults::FaultTable;
 use crate::keys::{KeyError, KeyRing};
 use crate::ratelimit::RateLimiter;
 use crate::syslog::{SystemLog, lock};

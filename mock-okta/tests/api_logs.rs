@@ -49,7 +49,11 @@ async fn list_returns_events_oldest_first() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         event_types(&json(response).await),
-        ["user.session.start", "user.session.end", "user.session.start"]
+        [
+            "user.session.start",
+            "user.session.end",
+            "user.session.start"
+        ]
     );
 }
 
@@ -112,8 +116,12 @@ async fn since_and_until_bound_published() {
     okta.demo_session();
     okta.demo_session();
 
-    let since = okta.api_get(&format!("/api/v1/logs?since={}", query(&middle))).await;
-    let until = okta.api_get(&format!("/api/v1/logs?until={}", query(&middle))).await;
+    let since = okta
+        .api_get(&format!("/api/v1/logs?since={}", query(&middle)))
+        .await;
+    let until = okta
+        .api_get(&format!("/api/v1/logs?until={}", query(&middle)))
+        .await;
 
     assert_eq!(json(since).await.as_array().unwrap().len(), 2);
     assert_eq!(json(until).await.as_array().unwrap().len(), 1);
@@ -180,10 +188,14 @@ async fn sort_order_descending() {
 
     assert_eq!(
         event_types(&json(response).await),
-        ["user.session.start", "user.session.end", "user.session.start"]
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
+        [
+            "user.session.start",
+            "user.session.end",
+            "user.session.start"
+        ]
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
     );
 }
 

@@ -154,7 +154,11 @@ async fn set_limits_returns_table() {
 #[tokio::test]
 async fn set_limits_rejects_bad_input() {
     let okta = Okta::start().await;
-    let cases = [json!({ "sessions": 0 }), json!({ "session": 10 }), json!({ "sessions": -1 })];
+    let cases = [
+        json!({ "sessions": 0 }),
+        json!({ "session": 10 }),
+        json!({ "sessions": -1 }),
+    ];
 
     for case in cases {
         let response = okta

@@ -40,7 +40,10 @@ async fn get_returns_session() {
     );
     assert_eq!(
         body["_links"]["refresh"]["href"],
-        okta.url(&format!("/api/v1/sessions/{}/lifecycle/refresh", session.id))
+        okta.url(&format!(
+            "/api/v1/sessions/{}/lifecycle/refresh",
+            session.id
+        ))
     );
     assert_eq!(
         body["_links"]["user"]["href"],
@@ -81,7 +84,9 @@ async fn get_expires_at_is_idle_timeout() {
 async fn get_unknown_is_e0000007() {
     let okta = Okta::start().await;
 
-    let response = okta.api_get("/api/v1/sessions/102unknown000000000000000").await;
+    let response = okta
+        .api_get("/api/v1/sessions/102unknown000000000000000")
+        .await;
 
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body = json(response).await;
@@ -413,8 +418,20 @@ async fn me_delete_ends_session() {
     let okta = Okta::start().await;
     let session = okta.demo_session();
 
-    let ended = me(&okta, Method::DELETE, "/api/v1/sessions/me", Some(&session.id)).await;
-    let again = me(&okta, Method::DELETE, "/api/v1/sessions/me", Some(&session.id)).await;
+    let ended = me(
+        &okta,
+        Method::DELETE,
+        "/api/v1/sessions/me",
+        Some(&session.id),
+    )
+    .await;
+    let again = me(
+        &okta,
+        Method::DELETE,
+        "/api/v1/sessions/me",
+        Some(&session.id),
+    )
+    .await;
     let by_id = okta
         .api_get(&format!("/api/v1/sessions/{}", session.id))
         .await;
@@ -430,7 +447,13 @@ async fn me_delete_records_logout() {
     let okta = Okta::start().await;
     let session = okta.demo_session();
 
-    me(&okta, Method::DELETE, "/api/v1/sessions/me", Some(&session.id)).await;
+    me(
+        &okta,
+        Method::DELETE,
+        "/api/v1/sessions/me",
+        Some(&session.id),
+    )
+    .await;
 
     let events = okta.running.state.system_log.events();
     let end = events

@@ -74,9 +74,9 @@ impl Filter {
     /// Whether `event` (a serialized `LogEvent`) satisfies the filter.
     pub fn matches(&self, event: &Value) -> bool {
         match self {
-            Filter::Compare { path, op, value } => {
-                resolve(event, path).iter().any(|found| compare(found, *op, value))
-            }
+            Filter::Compare { path, op, value } => resolve(event, path)
+                .iter()
+                .any(|found| compare(found, *op, value)),
             Filter::Present(path) => resolve(event, path)
                 .iter()
                 .any(|found| !found.is_null() && found.as_str() != Some("")),
@@ -192,7 +192,9 @@ impl Parser {
     fn comparison(&mut self, attribute: String) -> Result<Filter, FilterError> {
         let path: Vec<String> = attribute.split('.').map(str::to_owned).collect();
         if path.iter().any(String::is_empty) {
-            return Err(FilterError(format!("attribute {attribute:?} has an empty part")));
+            return Err(FilterError(format!(
+                "attribute {attribute:?} has an empty part"
+            )));
         }
 
         let op = match self.next() {
@@ -339,10 +341,16 @@ mod tests {
             (r#"target.id eq "00u2""#, false),
             ("authenticationContext.authenticationStep eq 0", true),
             ("authenticationContext.externalSessionId pr", false),
-            (r#"eventType EQ "user.session.end" and target.id eq "00u1""#, true),
+            (
+                r#"eventType EQ "user.session.end" and target.id eq "00u1""#,
+                true,
+            ),
             (r#"eventType eq "x" or target.id eq "00u1""#, true),
             (r#"not (eventType eq "x")"#, true),
-            (r#"(eventType eq "x" or eventType co "end") and target.id eq "0oa1""#, true),
+            (
+                r#"(eventType eq "x" or eventType co "end") and target.id eq "0oa1""#,
+                true,
+            ),
         ];
         for (input, expected) in cases {
             let filter = Filter::parse(input).unwrap();

@@ -13,10 +13,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::DateTime;
 
 use crate::api::log_filter::Filter;
@@ -60,9 +60,11 @@ pub async fn list_events(
 ) -> Result<Response, OktaError> {
     let query = LogQuery::parse(raw.as_deref().unwrap_or_default())?;
     let until = query.until.unwrap_or_else(|| state.clock.now());
-    let since = query
-        .since
-        .unwrap_or_else(|| until.checked_sub(DEFAULT_SPAN).unwrap_or(SystemTime::UNIX_EPOCH));
+    let since = query.since.unwrap_or_else(|| {
+        until
+            .checked_sub(DEFAULT_SPAN)
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+    });
 
     let mut events = sorted_events(state.system_log.events());
     if query.order == SortOrder::Descending {
@@ -90,7 +92,11 @@ pub async fn list_events(
 
     let polling = query.until.is_none() && query.order == SortOrder::Ascending;
     let next_cursor = if more || polling {
-        Some(page.last().map(|event| event.uuid.clone()).or(query.after.clone()))
+        Some(
+            page.last()
+                .map(|event| event.uuid.clone())
+                .or(query.after.clone()),
+        )
     } else {
         None
     };
@@ -203,7 +209,10 @@ impl LogQuery {
 
         let mut link = format!("<{}>; rel=\"self\"", url_with(self.after.as_deref()));
         if let Some(cursor) = next_cursor {
-            link.push_str(&format!(", <{}>; rel=\"next\"", url_with(cursor.as_deref())));
+            link.push_str(&format!(
+                ", <{}>; rel=\"next\"",
+                url_with(cursor.as_deref())
+            ));
         }
         link
     }
@@ -236,7 +245,10 @@ fn parse_keywords(value: &str) -> Result<Vec<String>, OktaError> {
             keywords.len()
         )));
     }
-    if let Some(long) = keywords.iter().find(|k| k.chars().count() > MAX_KEYWORD_CHARS) {
+    if let Some(long) = keywords
+        .iter()
+        .find(|k| k.chars().count() > MAX_KEYWORD_CHARS)
+    {
         return Err(OktaError::validation(format!(
             "q: keyword {long:?} is longer than {MAX_KEYWORD_CHARS} characters"
         )));

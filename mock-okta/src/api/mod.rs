@@ -5,6 +5,7 @@
 //! `/api/` path). Errors use Okta's error object.
 
 pub mod auth;
+pub mod extract;
 pub mod log_filter;
 pub mod logs;
 pub mod session_resource;

@@ -12,11 +12,12 @@
 //!   `POST /api/v1/sessions/me/lifecycle/refresh`: the same for the session
 //!   named by the browser's `sid` cookie instead of an API token.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
+use crate::api::extract::OktaPath;
 use crate::api::session_resource::{SessionAddress, SessionResource};
 use crate::error::OktaError;
 use crate::sessions::{SESSION_COOKIE, SessionEnd, display_name};
@@ -40,7 +41,7 @@ impl MockOkta {
 
 pub async fn get_session(
     State(state): State<SharedState>,
-    Path(session_id): Path<String>,
+    OktaPath(session_id): OktaPath<String>,
 ) -> Result<Json<SessionResource>, OktaError> {
     let session = state
         .live_session(&session_id)
@@ -50,7 +51,7 @@ pub async fn get_session(
 
 pub async fn refresh_session(
     State(state): State<SharedState>,
-    Path(session_id): Path<String>,
+    OktaPath(session_id): OktaPath<String>,
 ) -> Result<Json<SessionResource>, OktaError> {
     let session = state
         .touch_session(&session_id)
@@ -61,7 +62,7 @@ pub async fn refresh_session(
 
 pub async fn revoke_session(
     State(state): State<SharedState>,
-    Path(session_id): Path<String>,
+    OktaPath(session_id): OktaPath<String>,
 ) -> Result<StatusCode, OktaError> {
     state
         .end_session(&session_id, SessionEnd::AdminRevoke)
@@ -71,7 +72,7 @@ pub async fn revoke_session(
 
 pub async fn revoke_user_sessions(
     State(state): State<SharedState>,
-    Path(user_id): Path<String>,
+    OktaPath(user_id): OktaPath<String>,
     RawQuery(query): RawQuery,
 ) -> Result<StatusCode, OktaError> {
     let mut oauth_tokens = false;
@@ -98,7 +99,9 @@ pub async fn get_current_session(
     headers: HeaderMap,
 ) -> Result<Json<SessionResource>, OktaError> {
     let session = current_session(&state, &headers)?;
-    Ok(Json(state.session_resource(&session, SessionAddress::Current)))
+    Ok(Json(
+        state.session_resource(&session, SessionAddress::Current),
+    ))
 }
 
 pub async fn refresh_current_session(
@@ -109,7 +112,9 @@ pub async fn refresh_current_session(
     let session = state
         .touch_session(&session.id)
         .ok_or_else(|| session_not_found("me"))?;
-    Ok(Json(state.session_resource(&session, SessionAddress::Current)))
+    Ok(Json(
+        state.session_resource(&session, SessionAddress::Current),
+    ))
 }
 
 pub async fn end_current_session(

@@ -25,7 +25,6 @@
 //!   `DELETE /mock/faults/{id}`.
 //! - `POST /mock/reset`: back to the start-up state.
 
-pub mod json;
 pub mod runtime;
 pub mod sessions;
 
@@ -42,13 +41,13 @@ use crate::state::SharedState;
 
 pub fn router() -> Router<SharedState> {
     Router::new()
-        .route(
-            "/mock/sessions",
-            get(sessions::list).post(sessions::create),
-        )
+        .route("/mock/sessions", get(sessions::list).post(sessions::create))
         .route("/mock/sessions/{session_id}/expire", post(sessions::expire))
         .route("/mock/sessions/{session_id}/end", post(sessions::end))
-        .route("/mock/sessions/{session_id}/status", put(sessions::set_status))
+        .route(
+            "/mock/sessions/{session_id}/status",
+            put(sessions::set_status),
+        )
         .route(
             "/mock/users/{user_id}/sessions/end",
             post(sessions::end_user_sessions),
@@ -96,7 +95,10 @@ pub async fn require_loopback(request: Request, next: Next) -> Response {
     match peer {
         Some(peer) if peer.ip().to_canonical().is_loopback() => next.run(request).await,
         _ => {
-            tracing::warn!(?peer, "control API request from a non-loopback peer rejected");
+            tracing::warn!(
+                ?peer,
+                "control API request from a non-loopback peer rejected"
+            );
             OktaError::access_denied(
                 "the control API (/mock/...) answers loopback clients only; call it from this host",
             )

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use crate::api::extract::{OktaJson, OktaPath};
 use crate::clock::okta_timestamp;
-use crate::control::json::OktaJson;
 use crate::error::OktaError;
 use crate::faults::{Fault, FaultRequest};
 use crate::ratelimit::Bucket;
@@ -82,7 +82,7 @@ fn clock_state(state: &SharedState) -> ClockState {
 
 pub async fn keys(
     State(state): State<SharedState>,
-    Path(server_id): Path<String>,
+    OktaPath(server_id): OktaPath<String>,
 ) -> Result<Json<KeysState>, OktaError> {
     let now = state.clock.now();
     let rings = state.key_rings();
@@ -99,7 +99,7 @@ pub async fn keys(
 /// signing key stays published for the server's `key_overlap_seconds`.
 pub async fn rotate_keys(
     State(state): State<SharedState>,
-    Path(server_id): Path<String>,
+    OktaPath(server_id): OktaPath<String>,
 ) -> Result<Json<KeysState>, OktaError> {
     let overlap = state
         .auth_server(&server_id)
@@ -165,7 +165,7 @@ pub async fn clear_faults(State(state): State<SharedState>) -> StatusCode {
 
 pub async fn remove_fault(
     State(state): State<SharedState>,
-    Path(fault_id): Path<String>,
+    OktaPath(fault_id): OktaPath<String>,
 ) -> Result<StatusCode, OktaError> {
     if state.faults.remove(&fault_id) {
         Ok(StatusCode::NO_CONTENT)

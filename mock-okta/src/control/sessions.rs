@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use crate::api::extract::{OktaJson, OktaPath};
 use crate::api::session_resource::{SessionAddress, SessionResource};
-use crate::control::json::OktaJson;
 use crate::error::OktaError;
 use crate::sessions::SessionEnd;
 use crate::state::{SessionStatus, SharedState, fingerprint};
@@ -91,7 +91,7 @@ pub async fn create(
 
 pub async fn expire(
     State(state): State<SharedState>,
-    Path(session_id): Path<String>,
+    OktaPath(session_id): OktaPath<String>,
 ) -> Result<StatusCode, OktaError> {
     let now = state.clock.now();
     let idle = state.idle_timeout();
@@ -108,7 +108,7 @@ pub async fn expire(
 
 pub async fn end(
     State(state): State<SharedState>,
-    Path(session_id): Path<String>,
+    OktaPath(session_id): OktaPath<String>,
 ) -> Result<StatusCode, OktaError> {
     state
         .end_session(&session_id, SessionEnd::Logout)
@@ -118,7 +118,7 @@ pub async fn end(
 
 pub async fn set_status(
     State(state): State<SharedState>,
-    Path(session_id): Path<String>,
+    OktaPath(session_id): OktaPath<String>,
     OktaJson(body): OktaJson<SetStatus>,
 ) -> Result<Json<SessionResource>, OktaError> {
     let status = parse_status(&body.status)?;
@@ -138,7 +138,7 @@ pub async fn set_status(
 
 pub async fn end_user_sessions(
     State(state): State<SharedState>,
-    Path(user_id): Path<String>,
+    OktaPath(user_id): OktaPath<String>,
     OktaJson(body): OktaJson<EndUserSessions>,
 ) -> Result<Json<EndedSessions>, OktaError> {
     if state.user_by_id(&user_id).is_none() {

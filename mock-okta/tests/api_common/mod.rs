@@ -144,7 +144,9 @@ fn check(value: &Value, node: &Value, root: &Value, path: &str, problems: &mut V
     };
     let actual = json_type(value);
     if !types.contains(&actual) {
-        problems.push(format!("{path}: expected {types:?}, found {actual} ({value})"));
+        problems.push(format!(
+            "{path}: expected {types:?}, found {actual} ({value})"
+        ));
         return;
     }
 
@@ -205,7 +207,5 @@ fn json_type(value: &Value) -> &'static str {
 /// Okta's timestamps: RFC 3339 in UTC with milliseconds, for example
 /// `2019-08-24T14:15:22.000Z`.
 fn is_okta_timestamp(text: &str) -> bool {
-    text.len() == 24
-        && text.ends_with('Z')
-        && chrono::DateTime::parse_from_rfc3339(text).is_ok()
+    text.len() == 24 && text.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(text).is_ok()
 }

@@ -1,9 +1,11 @@
-//! A JSON body extractor whose rejections are Okta error bodies.
+//! Extractors whose rejections are Okta error bodies rather than axum's
+//! plain-text ones.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::OktaError;
@@ -26,7 +28,7 @@ where
             Ok(Json(value)) => Ok(OktaJson(value)),
             Err(rejection) => {
                 let error = rejection_error(&rejection);
-                tracing::warn!(status = error.status.as_u16(), cause = %rejection.body_text(), "control API request body rejected");
+                tracing::warn!(status = error.status.as_u16(), cause = %rejection.body_text(), "request body rejected");
                 Err(error)
             }
         }
@@ -44,5 +46,29 @@ fn rejection_error(rejection: &JsonRejection) -> OktaError {
             OktaError::unreadable_body(StatusCode::PAYLOAD_TOO_LARGE, cause)
         }
         _ => OktaError::malformed_body(cause),
+    }
+}
+
+/// Like [`axum::extract::Path`], but a path parameter that cannot be
+/// decoded (for example percent-encoded bytes that are not UTF-8) gets
+/// `404 E0000008`: no resource can have that id.
+#[derive(Debug, Clone)]
+pub struct OktaPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for OktaPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = OktaError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(OktaPath(value)),
+            Err(rejection) => {
+                tracing::warn!(cause = %rejection.body_text(), "path parameter rejected");
+                Err(OktaError::path_not_found())
+            }
+        }
     }
 }
