@@ -1,6 +1,6 @@
 //! JWS signature algorithms the verifier supports.
 //!
-//! Only asymmetric algorithms are listed: a resource server holds the
+//! Only asymmetric algorithms are listed: a resource server has the
 //! issuer's public keys, never a shared secret, so `none` and the HMAC
 //! family (`HS256`, `HS384`, `HS512`) cannot even be named in the allow-list.
 

@@ -20,6 +20,7 @@ mod algorithm;
 mod checks;
 mod claims;
 mod config;
+mod config_error;
 mod error;
 mod header;
 mod issuer;

@@ -1,5 +1,6 @@
 //! [`TokenVerifier`]: checks an access token's size, structure, algorithm,
-//! signature and claims, in that order.
+//! signature and claims, in that order. `iss` is also checked before the
+//! key lookup, so tokens of other issuers never cause a JWKS request.
 
 use std::fmt;
 use std::sync::Arc;

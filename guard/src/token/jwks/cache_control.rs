@@ -10,8 +10,10 @@ use http::header::CACHE_CONTROL;
 /// Returns `None` when the header gives no lifetime.
 ///
 /// Directive names are case-insensitive, and several `Cache-Control`
-/// fields combine as one comma-separated list. A malformed `max-age`
-/// counts as zero, as RFC 9111 section 4.2.1 asks of caches.
+/// fields combine as one comma-separated list. Following RFC 9111 section
+/// 4.2.1, the first `max-age` wins and a malformed one counts as zero
+/// (stale). A value too large for `u64` saturates, and the cache clamps
+/// it to its maximum TTL anyway.
 pub(crate) fn max_age(headers: &HeaderMap) -> Option<Duration> {
     let mut lifetime = None;
 
@@ -30,17 +32,23 @@ pub(crate) fn max_age(headers: &HeaderMap) -> Option<Duration> {
                 return Some(Duration::ZERO);
             }
 
-            if name.eq_ignore_ascii_case("max-age") {
-                let seconds = argument
-                    .map(|value| value.trim_matches('"'))
-                    .and_then(|value| value.parse::<u64>().ok())
-                    .unwrap_or(0);
+            if name.eq_ignore_ascii_case("max-age") && lifetime.is_none() {
+                let seconds = argument.map_or(0, |value| delta_seconds(value.trim_matches('"')));
                 lifetime = Some(Duration::from_secs(seconds));
             }
         }
     }
 
     lifetime
+}
+
+/// Parses RFC 9111 delta-seconds: digits only, saturating on overflow,
+/// and zero for anything else.
+fn delta_seconds(value: &str) -> u64 {
+    if value.is_empty() || !value.bytes().all(|byte| byte.is_ascii_digit()) {
+        return 0;
+    }
+    value.parse().unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
@@ -65,7 +73,10 @@ mod tests {
 
     #[test]
     fn max_age_spellings() {
-        let cases: [(&[&'static str], Option<u64>); 8] = [
+        let cases: [(&[&'static str], Option<u64>); 11] = [
+            (&["max-age=60, max-age=10"], Some(60)),
+            (&["max-age=+60"], Some(0)),
+            (&["max-age=99999999999999999999999"], Some(u64::MAX)),
             (&[], None),
             (&["public"], None),
             (&["MAX-AGE=60"], Some(60)),

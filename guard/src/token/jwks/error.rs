@@ -1,4 +1,4 @@
-//! Why the issuer's keys could not be fetched.
+//! Errors of discovery and JWKS requests.
 
 /// A discovery or JWKS fetch failed.
 #[non_exhaustive]
@@ -15,7 +15,7 @@ pub enum JwksError {
         source: reqwest::Error,
     },
 
-    /// The server answered with a status other than 200.
+    /// The server returned a status other than 200.
     #[error("GET {url} failed: HTTP status {status}")]
     Status {
         /// The requested URL.
@@ -60,11 +60,11 @@ pub enum JwksError {
         url: String,
         /// The document's `jwks_uri`.
         jwks_uri: String,
-        /// Why it cannot be used.
+        /// The reason it is unusable.
         reason: String,
     },
 
-    /// The JWKS holds no key this verifier can use.
+    /// The JWKS contains no key this verifier can use.
     #[error("invalid JWKS from {url}: no usable signing key")]
     NoUsableKeys {
         /// The JWKS URL.

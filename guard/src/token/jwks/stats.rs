@@ -50,13 +50,13 @@ pub struct JwksStats {
     pub jwks_requests: u64,
     /// Refresh attempts that failed (discovery or JWKS, any cause).
     pub fetch_failures: u64,
-    /// Key lookups answered from fresh cached keys without a request.
+    /// Key lookups served from fresh cached keys without a request.
     pub cache_hits: u64,
     /// Refetches started because a token named a `kid` the cache lacked.
     pub unknown_kid_refetches: u64,
     /// Refetches skipped because the previous attempt was too recent.
     pub rate_limited: u64,
-    /// Key lookups answered from expired keys because a refresh failed.
+    /// Key lookups served from expired keys because a refresh failed.
     pub stale_uses: u64,
     /// Usable keys in the current key set.
     pub cached_keys: usize,
