@@ -128,7 +128,10 @@ fn ready_line_in_json_logs() {
 
     let record: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
     let message = record["fields"]["message"].as_str().unwrap();
-    assert!(message.starts_with("mock-okta serving org URL http://127.0.0.1:"), "{line}");
+    assert!(
+        message.starts_with("mock-okta serving org URL http://127.0.0.1:"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -140,7 +143,10 @@ fn taken_port_names_port() {
 
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("failed to bind {addr}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("failed to bind {addr}")),
+        "{stderr}"
+    );
     assert!(stderr.contains("--listen 127.0.0.1:0"), "{stderr}");
 }
 
@@ -148,7 +154,12 @@ fn taken_port_names_port() {
 fn bad_config_key_named_with_fix() {
     let path = temp_file("unknown-key.toml", "[rate_limit]\nsessions = 100\n");
 
-    let output = run_to_exit(&["--listen", "127.0.0.1:0", "--config", path.to_str().unwrap()]);
+    let output = run_to_exit(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        path.to_str().unwrap(),
+    ]);
     let _ = std::fs::remove_file(&path);
 
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -165,7 +176,12 @@ fn bad_config_value_named() {
         "[sessions]\nidle_timeout_seconds = \"2h\"\nmax_lifetime_seconds = 86400\n",
     );
 
-    let output = run_to_exit(&["--listen", "127.0.0.1:0", "--config", path.to_str().unwrap()]);
+    let output = run_to_exit(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        path.to_str().unwrap(),
+    ]);
     let _ = std::fs::remove_file(&path);
 
     let stderr = String::from_utf8_lossy(&output.stderr);
