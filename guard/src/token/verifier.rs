@@ -107,6 +107,9 @@ impl TokenVerifier {
     ///
     /// `now` is the verification time for `exp`, `nbf` and `iat`, and the
     /// clock of the key cache. Pass `SystemTime::now()` in production.
+    /// NOTE: the cache trusts `now`. A call with a time far in the future
+    /// records a fetch attempt at that time, which delays later fetches
+    /// until the clock reaches it (rate limit).
     ///
     /// # Errors
     ///
