@@ -81,7 +81,9 @@ impl TokenSettings {
     /// # Errors
     ///
     /// The verifier's own [`crate::token::ConfigError`] for a bad issuer.
-    pub fn to_verifier_config(&self) -> Result<crate::token::TokenVerifierConfig, crate::token::ConfigError> {
+    pub fn to_verifier_config(
+        &self,
+    ) -> Result<crate::token::TokenVerifierConfig, crate::token::ConfigError> {
         let mut config = crate::token::TokenVerifierConfig::new(&self.issuer)?;
         for audience in &self.audiences {
             config = config.audience(audience.clone());
@@ -237,13 +239,17 @@ pub enum ConfigError {
         fix: &'static str,
     },
     /// The service app's private key does not parse.
-    #[error("okta.auth.private_key_pem is not an RSA private key in PEM: {0}; supply a PKCS#1 or PKCS#8 RSA key")]
+    #[error(
+        "okta.auth.private_key_pem is not an RSA private key in PEM: {0}; supply a PKCS#1 or PKCS#8 RSA key"
+    )]
     PrivateKey(#[source] jsonwebtoken::errors::Error),
     /// The token verifier rejected its configuration.
     #[error("token verifier configuration: {0}")]
     Token(#[from] crate::token::ConfigError),
     /// [`crate::Guard::new`] needs a `[token]` section.
-    #[error("the [token] section is missing; add issuer and audiences, or build the guard with Guard::with_verifier")]
+    #[error(
+        "the [token] section is missing; add issuer and audiences, or build the guard with Guard::with_verifier"
+    )]
     MissingTokenSettings,
     /// The deny list store could not be opened.
     #[error(transparent)]
@@ -266,13 +272,20 @@ impl Default for SessionConfig {
 
 impl Default for OutageConfig {
     fn default() -> Self {
-        Self { mode: OutageMode::FailClosed, stale_grace_secs: 0, retry_after_secs: 5 }
+        Self {
+            mode: OutageMode::FailClosed,
+            stale_grace_secs: 0,
+            retry_after_secs: 5,
+        }
     }
 }
 
 impl Default for ResponseConfig {
     fn default() -> Self {
-        Self { realm: "api".to_owned(), problem_type_base: None }
+        Self {
+            realm: "api".to_owned(),
+            problem_type_base: None,
+        }
     }
 }
 
@@ -304,7 +317,13 @@ impl GuardConfig {
     ///
     /// [`ConfigError::Invalid`] names the first bad setting and the fix.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |setting, value: String, fix| Err(ConfigError::Invalid { setting, value, fix });
+        let invalid = |setting, value: String, fix| {
+            Err(ConfigError::Invalid {
+                setting,
+                value,
+                fix,
+            })
+        };
 
         if self.session_claim.is_empty() || self.session_claim == "sid" {
             return invalid(
@@ -315,16 +334,26 @@ impl GuardConfig {
         }
         validate_org_url(&self.okta.org_url)?;
         if self.okta.timeout_ms == 0 || self.okta.timeout_ms > 30_000 {
-            return invalid("okta.timeout_ms", self.okta.timeout_ms.to_string(), "use 1 to 30000 milliseconds");
+            return invalid(
+                "okta.timeout_ms",
+                self.okta.timeout_ms.to_string(),
+                "use 1 to 30000 milliseconds",
+            );
         }
         if let OktaAuthConfig::ApiToken { token } = &self.okta.auth
             && token.is_empty()
         {
-            return invalid("okta.auth.token", "\"\"".to_owned(), "set the SSWS API token");
+            return invalid(
+                "okta.auth.token",
+                "\"\"".to_owned(),
+                "set the SSWS API token",
+            );
         }
 
         let session = &self.session;
-        if session.accepted_statuses.is_empty() || session.accepted_statuses.contains(&SessionStatus::Unknown) {
+        if session.accepted_statuses.is_empty()
+            || session.accepted_statuses.contains(&SessionStatus::Unknown)
+        {
             return invalid(
                 "session.accepted_statuses",
                 format!("{:?}", session.accepted_statuses),
@@ -332,7 +361,11 @@ impl GuardConfig {
             );
         }
         if session.verdict_ttl_secs == 0 {
-            return invalid("session.verdict_ttl_secs", "0".to_owned(), "use at least 1 second");
+            return invalid(
+                "session.verdict_ttl_secs",
+                "0".to_owned(),
+                "use at least 1 second",
+            );
         }
         if session.max_staleness_secs < session.verdict_ttl_secs {
             return invalid(
@@ -342,10 +375,18 @@ impl GuardConfig {
             );
         }
         if !(0.0..=1.0).contains(&session.stretch_below) {
-            return invalid("session.stretch_below", session.stretch_below.to_string(), "use a fraction from 0.0 to 1.0");
+            return invalid(
+                "session.stretch_below",
+                session.stretch_below.to_string(),
+                "use a fraction from 0.0 to 1.0",
+            );
         }
         if session.max_sessions == 0 || session.max_decisions == 0 {
-            return invalid("session.max_sessions / max_decisions", "0".to_owned(), "use at least 1");
+            return invalid(
+                "session.max_sessions / max_decisions",
+                "0".to_owned(),
+                "use at least 1",
+            );
         }
         if session.max_token_lifetime_secs == 0 || session.max_token_lifetime_secs > 86_400 {
             return invalid(
@@ -356,38 +397,74 @@ impl GuardConfig {
         }
 
         if self.outage.retry_after_secs == 0 {
-            return invalid("outage.retry_after_secs", "0".to_owned(), "use at least 1 second");
+            return invalid(
+                "outage.retry_after_secs",
+                "0".to_owned(),
+                "use at least 1 second",
+            );
         }
         if self.outage.mode == OutageMode::ServeStale && self.outage.stale_grace_secs == 0 {
-            return invalid("outage.stale_grace_secs", "0".to_owned(), "set a grace period for serve_stale, for example 60");
+            return invalid(
+                "outage.stale_grace_secs",
+                "0".to_owned(),
+                "set a grace period for serve_stale, for example 60",
+            );
         }
         if self.outage.stale_grace_secs > 3_600 {
-            return invalid("outage.stale_grace_secs", self.outage.stale_grace_secs.to_string(), "use at most 3600 seconds");
+            return invalid(
+                "outage.stale_grace_secs",
+                self.outage.stale_grace_secs.to_string(),
+                "use at most 3600 seconds",
+            );
         }
 
         if let Some(hooks) = &self.event_hooks {
             if hooks.secret.is_empty() {
-                return invalid("event_hooks.secret", "\"\"".to_owned(), "set the secret configured on the Okta event hook");
+                return invalid(
+                    "event_hooks.secret",
+                    "\"\"".to_owned(),
+                    "set the secret configured on the Okta event hook",
+                );
             }
             if http::HeaderName::from_bytes(hooks.header.as_bytes()).is_err() {
-                return invalid("event_hooks.header", hooks.header.clone(), "use a valid HTTP header name");
+                return invalid(
+                    "event_hooks.header",
+                    hooks.header.clone(),
+                    "use a valid HTTP header name",
+                );
             }
             if hooks.dedupe_capacity == 0 {
-                return invalid("event_hooks.dedupe_capacity", "0".to_owned(), "use at least 1");
+                return invalid(
+                    "event_hooks.dedupe_capacity",
+                    "0".to_owned(),
+                    "use at least 1",
+                );
             }
         }
         if let Some(deny) = &self.deny_list
             && deny.admin_secret.expose().len() < 16
         {
-            return invalid("deny_list.admin_secret", "[redacted]".to_owned(), "use a random secret of at least 16 characters");
+            return invalid(
+                "deny_list.admin_secret",
+                "[redacted]".to_owned(),
+                "use a random secret of at least 16 characters",
+            );
         }
         if let Some(token) = &self.token
             && token.audiences.is_empty()
         {
-            return invalid("token.audiences", "[]".to_owned(), "list the API's audience, for example \"api://default\"");
+            return invalid(
+                "token.audiences",
+                "[]".to_owned(),
+                "list the API's audience, for example \"api://default\"",
+            );
         }
         if self.responses.realm.contains(['"', '\\']) {
-            return invalid("responses.realm", self.responses.realm.clone(), "remove quotes and backslashes");
+            return invalid(
+                "responses.realm",
+                self.responses.realm.clone(),
+                "remove quotes and backslashes",
+            );
         }
         Ok(())
     }
@@ -412,7 +489,11 @@ fn validate_org_url(url: &Url) -> Result<(), ConfigError> {
         _ => Some("use https://<your org>.okta.com (plain http only on loopback)"),
     };
     if let Some(fix) = fix {
-        return Err(ConfigError::Invalid { setting: "okta.org_url", value: url.to_string(), fix });
+        return Err(ConfigError::Invalid {
+            setting: "okta.org_url",
+            value: url.to_string(),
+            fix,
+        });
     }
     if url.path().contains("/oauth2") {
         return Err(ConfigError::Invalid {

@@ -68,8 +68,15 @@ impl Hasher for PassThroughHasher {
 /// The session part of a cached decision.
 #[derive(Debug, Clone)]
 pub(crate) enum CachedSession {
-    Alive { info: Arc<SessionInfo>, until: SystemTime },
-    Rejected { reason: Reason, detail: Arc<str>, until: SystemTime },
+    Alive {
+        info: Arc<SessionInfo>,
+        until: SystemTime,
+    },
+    Rejected {
+        reason: Reason,
+        detail: Arc<str>,
+        until: SystemTime,
+    },
 }
 
 /// The token-only part of a cached decision.
@@ -99,7 +106,9 @@ pub(crate) struct DecisionCache {
 
 impl DecisionCache {
     pub(crate) fn new(capacity: usize) -> Self {
-        let shards = (0..SHARDS).map(|_| RwLock::new(HashMap::default())).collect();
+        let shards = (0..SHARDS)
+            .map(|_| RwLock::new(HashMap::default()))
+            .collect();
         Self {
             shards,
             per_shard_capacity: capacity.div_ceil(SHARDS).max(1),
@@ -117,7 +126,9 @@ impl DecisionCache {
     /// Returns the entry for `key` if it is still usable at `now` under
     /// revocation `epoch`.
     pub(crate) fn get(&self, key: &TokenKey, epoch: u64, now: SystemTime) -> Option<DecisionEntry> {
-        let shard = self.shards[key.shard()].read().unwrap_or_else(PoisonError::into_inner);
+        let shard = self.shards[key.shard()]
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         let entry = shard.get(key)?;
         if entry.epoch != epoch || now >= entry.token_until {
             return None;
@@ -128,7 +139,9 @@ impl DecisionCache {
     /// Stores `entry`. A token-only entry written under the same epoch
     /// keeps the session part already cached for the token.
     pub(crate) fn insert(&self, key: TokenKey, mut entry: DecisionEntry, now: SystemTime) {
-        let mut shard = self.shards[key.shard()].write().unwrap_or_else(PoisonError::into_inner);
+        let mut shard = self.shards[key.shard()]
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         if entry.session.is_none()
             && let Some(existing) = shard.get(&key)
             && existing.epoch == entry.epoch

@@ -25,6 +25,9 @@ use crate::token::{AccessTokenClaims, TokenVerifier, VerifiedToken};
 /// cache, in bytes; the verifier applies its own (smaller) token limit.
 const MAX_CREDENTIAL_LEN: usize = 64 * 1024;
 
+/// A verdict and until when it may be reused (`None`: not at all).
+type Reusable<T> = (T, Option<SystemTime>);
+
 /// What a route requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -94,7 +97,9 @@ pub struct Guard {
 
 impl std::fmt::Debug for Guard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Guard").field("session_claim", &self.inner.config.session_claim).finish_non_exhaustive()
+        f.debug_struct("Guard")
+            .field("session_claim", &self.inner.config.session_claim)
+            .finish_non_exhaustive()
     }
 }
 
@@ -117,9 +122,13 @@ impl Guard {
     /// [`GuardError::Config`] for an invalid or missing setting, an
     /// unreadable service-app key or deny list store.
     pub fn new(config: GuardConfig, http: reqwest::Client) -> Result<Self, GuardError> {
-        let settings = config.token.as_ref().ok_or(ConfigError::MissingTokenSettings)?;
+        let settings = config
+            .token
+            .as_ref()
+            .ok_or(ConfigError::MissingTokenSettings)?;
         let verifier_config = settings.to_verifier_config().map_err(ConfigError::Token)?;
-        let verifier = TokenVerifier::new(verifier_config, http.clone()).map_err(ConfigError::Token)?;
+        let verifier =
+            TokenVerifier::new(verifier_config, http.clone()).map_err(ConfigError::Token)?;
         Self::with_verifier(config, verifier, http)
     }
 
@@ -128,22 +137,38 @@ impl Guard {
     /// # Errors
     ///
     /// As [`Guard::new`].
-    pub fn with_verifier(config: GuardConfig, verifier: TokenVerifier, http: reqwest::Client) -> Result<Self, GuardError> {
+    pub fn with_verifier(
+        config: GuardConfig,
+        verifier: TokenVerifier,
+        http: reqwest::Client,
+    ) -> Result<Self, GuardError> {
         config.validate()?;
         let metrics = GuardMetrics::new();
         let epoch = RevocationEpoch::default();
 
         let auth = match &config.okta.auth {
             OktaAuthConfig::ApiToken { token } => OktaAuth::ApiToken(token.clone()),
-            OktaAuthConfig::ServiceApp { client_id, key_id, private_key_pem } => {
-                let key = jsonwebtoken::EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes())
-                    .map_err(ConfigError::PrivateKey)?;
-                let token_url = config.okta.org_url.join("/oauth2/v1/token").map_err(|_| ConfigError::Invalid {
-                    setting: "okta.org_url",
-                    value: config.okta.org_url.to_string(),
-                    fix: "use the org base URL, for example https://example.okta.com",
+            OktaAuthConfig::ServiceApp {
+                client_id,
+                key_id,
+                private_key_pem,
+            } => {
+                let key =
+                    jsonwebtoken::EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes())
+                        .map_err(ConfigError::PrivateKey)?;
+                let token_url = config.okta.org_url.join("/oauth2/v1/token").map_err(|_| {
+                    ConfigError::Invalid {
+                        setting: "okta.org_url",
+                        value: config.okta.org_url.to_string(),
+                        fix: "use the org base URL, for example https://example.okta.com",
+                    }
                 })?;
-                OktaAuth::ServiceApp(ServiceApp::new(client_id.clone(), key_id.clone(), key, token_url))
+                OktaAuth::ServiceApp(Box::new(ServiceApp::new(
+                    client_id.clone(),
+                    key_id.clone(),
+                    key,
+                    token_url,
+                )))
             }
         };
         let api = SessionsApi::new(
@@ -162,7 +187,13 @@ impl Guard {
 
         let deny_list = match &config.deny_list {
             Some(deny) => Some(Arc::new(
-                DenyList::open(&deny.path, SystemTime::now(), epoch.clone(), metrics.clone()).map_err(ConfigError::DenyList)?,
+                DenyList::open(
+                    &deny.path,
+                    SystemTime::now(),
+                    epoch.clone(),
+                    metrics.clone(),
+                )
+                .map_err(ConfigError::DenyList)?,
             )),
             None => None,
         };
@@ -216,7 +247,11 @@ impl Guard {
     /// # Errors
     ///
     /// A [`Rejection`] that renders as the response to send.
-    pub async fn authorize_headers(&self, headers: &HeaderMap, policy: Policy) -> Result<Authorized, Rejection> {
+    pub async fn authorize_headers(
+        &self,
+        headers: &HeaderMap,
+        policy: Policy,
+    ) -> Result<Authorized, Rejection> {
         let token = self.bearer_token(headers)?;
         self.authorize(token, policy, SystemTime::now()).await
     }
@@ -227,7 +262,12 @@ impl Guard {
     ///
     /// A [`Rejection`] with the reason, a client-safe description and,
     /// for 503, a `Retry-After`.
-    pub async fn authorize(&self, token: &str, policy: Policy, now: SystemTime) -> Result<Authorized, Rejection> {
+    pub async fn authorize(
+        &self,
+        token: &str,
+        policy: Policy,
+        now: SystemTime,
+    ) -> Result<Authorized, Rejection> {
         let inner = &*self.inner;
         if token.len() > MAX_CREDENTIAL_LEN {
             return Err(self.reject(Reason::TokenTooLarge, "the access token is too large", None));
@@ -240,10 +280,14 @@ impl Guard {
         if let Some(entry) = inner.decisions.get(&key, epoch, now)
             && let Some(decision) = self.decide_cached(&entry, policy, now)
         {
-            inner.metrics.record_cache(CacheTier::Decision, CacheOutcome::Hit);
+            inner
+                .metrics
+                .record_cache(CacheTier::Decision, CacheOutcome::Hit);
             return self.finish(decision);
         }
-        inner.metrics.record_cache(CacheTier::Decision, CacheOutcome::Miss);
+        inner
+            .metrics
+            .record_cache(CacheTier::Decision, CacheOutcome::Miss);
 
         // Boxed so that the future of `authorize` stays small: the fast
         // path above would otherwise move the slow path's whole state.
@@ -261,7 +305,9 @@ impl Guard {
     }
 
     fn finish(&self, decision: Result<Authorized, Rejection>) -> Result<Authorized, Rejection> {
-        let reason = decision.as_ref().map_or_else(Rejection::reason, |_| Reason::Allowed);
+        let reason = decision
+            .as_ref()
+            .map_or_else(Rejection::reason, |_| Reason::Allowed);
         self.inner.metrics.record_decision(reason);
         decision
     }
@@ -269,22 +315,35 @@ impl Guard {
     /// Answers from a cached entry, or returns `None` when the entry
     /// cannot answer this policy (for example a token-only entry asked
     /// for a live session, or a session verdict past its deadline).
-    fn decide_cached(&self, entry: &DecisionEntry, policy: Policy, now: SystemTime) -> Option<Result<Authorized, Rejection>> {
+    fn decide_cached(
+        &self,
+        entry: &DecisionEntry,
+        policy: Policy,
+        now: SystemTime,
+    ) -> Option<Result<Authorized, Rejection>> {
         let token = match &entry.token {
-            CachedToken::Rejected { reason, detail } => return Some(Err(self.reject(*reason, detail, None))),
+            CachedToken::Rejected { reason, detail } => {
+                return Some(Err(self.reject(*reason, detail, None)));
+            }
             CachedToken::Verified(token) => token,
         };
         match policy {
-            Policy::TokenOnly => Some(Ok(Authorized { token: token.clone(), session: None, policy })),
+            Policy::TokenOnly => Some(Ok(Authorized {
+                token: token.clone(),
+                session: None,
+                policy,
+            })),
             Policy::LiveSession => match entry.session.as_ref()? {
                 CachedSession::Alive { info, until } if now < *until => Some(Ok(Authorized {
                     token: token.clone(),
                     session: Some(info.clone()),
                     policy,
                 })),
-                CachedSession::Rejected { reason, detail, until } if now < *until => {
-                    Some(Err(self.reject(*reason, detail, None)))
-                }
+                CachedSession::Rejected {
+                    reason,
+                    detail,
+                    until,
+                } if now < *until => Some(Err(self.reject(*reason, detail, None))),
                 _ => None,
             },
         }
@@ -320,7 +379,10 @@ impl Guard {
                 DecisionEntry {
                     epoch,
                     token_until,
-                    token: CachedToken::Rejected { reason: Reason::TokenDenied, detail: detail.into() },
+                    token: CachedToken::Rejected {
+                        reason: Reason::TokenDenied,
+                        detail: detail.into(),
+                    },
                     session: None,
                 },
                 now,
@@ -328,17 +390,33 @@ impl Guard {
             return Err(self.reject(Reason::TokenDenied, detail, None));
         }
 
-        let mut entry = DecisionEntry { epoch, token_until, token: CachedToken::Verified(verified.clone()), session: None };
+        let mut entry = DecisionEntry {
+            epoch,
+            token_until,
+            token: CachedToken::Verified(verified.clone()),
+            session: None,
+        };
         if policy == Policy::TokenOnly {
             inner.decisions.insert(key, entry, now);
-            return Ok(Authorized { token: verified, session: None, policy });
+            return Ok(Authorized {
+                token: verified,
+                session: None,
+                policy,
+            });
         }
 
         let outcome = self.check_session(claims, token_until, now).await;
         let result = match outcome {
             Ok((info, until)) => {
-                entry.session = until.map(|until| CachedSession::Alive { info: info.clone(), until: until.min(token_until) });
-                Ok(Authorized { token: verified.clone(), session: Some(info), policy })
+                entry.session = until.map(|until| CachedSession::Alive {
+                    info: info.clone(),
+                    until: until.min(token_until),
+                });
+                Ok(Authorized {
+                    token: verified.clone(),
+                    session: Some(info),
+                    policy,
+                })
             }
             Err((rejection, until)) => {
                 entry.session = until.map(|until| CachedSession::Rejected {
@@ -361,35 +439,47 @@ impl Guard {
     /// Checks the session named by the token. On success returns the
     /// session and until when the verdict may be reused; on failure the
     /// rejection and until when it may be reused.
-    #[allow(clippy::type_complexity)]
     async fn check_session(
         &self,
         claims: &AccessTokenClaims,
         token_until: SystemTime,
         now: SystemTime,
-    ) -> Result<(Arc<SessionInfo>, Option<SystemTime>), (Rejection, Option<SystemTime>)> {
+    ) -> Result<Reusable<Arc<SessionInfo>>, Reusable<Rejection>> {
         let inner = &*self.inner;
         let claim = inner.config.session_claim.as_str();
 
         let Some(raw_id) = claims.string_claim(claim) else {
             // Okta issues the token unmodified when the inline hook fails,
             // so a missing claim is expected in practice and must fail closed.
-            let detail = format!("the access token has no {claim} claim, so it is not bound to an Okta session");
-            return Err((self.reject(Reason::NotSessionBound, &detail, None), Some(token_until)));
+            let detail = format!(
+                "the access token has no {claim} claim, so it is not bound to an Okta session"
+            );
+            return Err((
+                self.reject(Reason::NotSessionBound, &detail, None),
+                Some(token_until),
+            ));
         };
         let session_id = SessionId::parse(raw_id).map_err(|error| {
             let detail = format!("the {claim} claim is not a valid Okta session id: {error}");
-            (self.reject(Reason::InvalidClaims, &detail, None), Some(token_until))
+            (
+                self.reject(Reason::InvalidClaims, &detail, None),
+                Some(token_until),
+            )
         })?;
         let Some(user_id) = claims.uid.as_deref() else {
-            let detail = "the access token has no uid claim, so its session cannot be matched to a user";
-            return Err((self.reject(Reason::InvalidClaims, detail, None), Some(token_until)));
+            let detail =
+                "the access token has no uid claim, so its session cannot be matched to a user";
+            return Err((
+                self.reject(Reason::InvalidClaims, detail, None),
+                Some(token_until),
+            ));
         };
 
         let facts = TokenFacts {
             user_id,
             expires_at: token_until,
-            authenticated_at: UNIX_EPOCH + Duration::from_secs(claims.auth_time.unwrap_or(claims.iat)),
+            authenticated_at: UNIX_EPOCH
+                + Duration::from_secs(claims.auth_time.unwrap_or(claims.iat)),
         };
         match inner.oracle.check(&session_id, facts, now).await {
             Ok(pass) => Ok((pass.info, pass.reusable_until)),
@@ -400,7 +490,12 @@ impl Guard {
         }
     }
 
-    pub(crate) fn reject(&self, reason: Reason, detail: &str, retry_after: Option<Duration>) -> Rejection {
+    pub(crate) fn reject(
+        &self,
+        reason: Reason,
+        detail: &str,
+        retry_after: Option<Duration>,
+    ) -> Rejection {
         Rejection::new(reason, detail, &self.inner.style).with_retry_after(retry_after)
     }
 
@@ -409,19 +504,39 @@ impl Guard {
     fn bearer_token<'h>(&self, headers: &'h HeaderMap) -> Result<&'h str, Rejection> {
         let mut values = headers.get_all(header::AUTHORIZATION).iter();
         let Some(value) = values.next() else {
-            return Err(self.reject(Reason::MissingToken, "a bearer access token is required", None));
+            return Err(self.reject(
+                Reason::MissingToken,
+                "a bearer access token is required",
+                None,
+            ));
         };
         if values.next().is_some() {
-            return Err(self.reject(Reason::MalformedToken, "send exactly one Authorization header", None));
+            return Err(self.reject(
+                Reason::MalformedToken,
+                "send exactly one Authorization header",
+                None,
+            ));
         }
         let Ok(value) = value.to_str() else {
-            return Err(self.reject(Reason::MalformedToken, "the Authorization header is not visible ASCII", None));
+            return Err(self.reject(
+                Reason::MalformedToken,
+                "the Authorization header is not visible ASCII",
+                None,
+            ));
         };
         let Some((scheme, token)) = value.split_once(' ') else {
-            return Err(self.reject(Reason::MissingToken, "a bearer access token is required", None));
+            return Err(self.reject(
+                Reason::MissingToken,
+                "a bearer access token is required",
+                None,
+            ));
         };
         if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(self.reject(Reason::MissingToken, "a bearer access token is required", None));
+            return Err(self.reject(
+                Reason::MissingToken,
+                "a bearer access token is required",
+                None,
+            ));
         }
         let token = token.trim_matches(' ');
         if token.is_empty() {

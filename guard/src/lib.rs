@@ -22,11 +22,11 @@ pub use token::{
 
 pub use config::{GuardConfig, GuardConfigBuilder, OktaAuthConfig, OutageMode, TokenSettings};
 pub use guard::{Authorized, Guard, GuardError, Policy};
+pub use http::METRICS_PATH;
 pub use http::extract::{LiveSession, MissingGuardLayer, TokenOnly};
 pub use http::forward_auth::FORWARD_AUTH_PATH;
 pub use http::layer::{GuardLayer, GuardService};
 pub use http::rejection::Rejection;
-pub use http::METRICS_PATH;
 pub use metrics::GuardMetrics;
 pub use secret::Secret;
 pub use session::{SessionId, SessionInfo, SessionStatus};

@@ -122,15 +122,31 @@ impl GuardMetrics {
         let mut registry = Registry::with_prefix("session_guard");
 
         let decision_family = Family::<Labels, Counter>::default();
-        registry.register("decisions", "Guard decisions by reason code", decision_family.clone());
+        registry.register(
+            "decisions",
+            "Guard decisions by reason code",
+            decision_family.clone(),
+        );
         let decisions: Vec<Counter> = ALL_REASONS
             .iter()
-            .map(|reason| decision_family.get_or_create(&[("reason", reason.code())]).clone())
+            .map(|reason| {
+                decision_family
+                    .get_or_create(&[("reason", reason.code())])
+                    .clone()
+            })
             .collect();
 
         let cache_family = Family::<[(&'static str, &'static str); 2], Counter>::default();
-        registry.register("cache_lookups", "Cache lookups by tier and result", cache_family.clone());
-        let cache_counter = |tier, result| cache_family.get_or_create(&[("tier", tier), ("result", result)]).clone();
+        registry.register(
+            "cache_lookups",
+            "Cache lookups by tier and result",
+            cache_family.clone(),
+        );
+        let cache_counter = |tier, result| {
+            cache_family
+                .get_or_create(&[("tier", tier), ("result", result)])
+                .clone()
+        };
         let cache = [
             cache_counter("decision", "hit"),
             cache_counter("decision", "miss"),
@@ -141,7 +157,11 @@ impl GuardMetrics {
         ];
 
         let okta_calls = Family::<Labels, Counter>::default();
-        registry.register("okta_session_calls", "Calls to Okta's Sessions API by outcome", okta_calls.clone());
+        registry.register(
+            "okta_session_calls",
+            "Calls to Okta's Sessions API by outcome",
+            okta_calls.clone(),
+        );
         // 5 ms to about 2.6 s.
         let okta_latency = Histogram::new(exponential_buckets(0.005, 2.0, 10));
         registry.register_with_unit(
@@ -165,9 +185,17 @@ impl GuardMetrics {
         );
 
         let events = Family::<Labels, Counter>::default();
-        registry.register("event_hook_events", "Okta event hook events by outcome", events.clone());
+        registry.register(
+            "event_hook_events",
+            "Okta event hook events by outcome",
+            events.clone(),
+        );
         let deny_list_entries = Gauge::default();
-        registry.register("deny_list_entries", "Token ids on the deny list", deny_list_entries.clone());
+        registry.register(
+            "deny_list_entries",
+            "Token ids on the deny list",
+            deny_list_entries.clone(),
+        );
 
         Self {
             registry: Arc::new(registry),
@@ -198,7 +226,9 @@ impl GuardMetrics {
 
     /// Returns how many decisions ended with `reason` so far.
     pub fn decisions(&self, reason: Reason) -> u64 {
-        self.decisions.get(reason_slot(reason)).map_or(0, Counter::get)
+        self.decisions
+            .get(reason_slot(reason))
+            .map_or(0, Counter::get)
     }
 
     pub(crate) fn record_cache(&self, tier: CacheTier, outcome: CacheOutcome) {
@@ -235,7 +265,8 @@ impl GuardMetrics {
     }
 
     pub(crate) fn set_deny_list_entries(&self, count: usize) {
-        self.deny_list_entries.set(i64::try_from(count).unwrap_or(i64::MAX));
+        self.deny_list_entries
+            .set(i64::try_from(count).unwrap_or(i64::MAX));
     }
 }
 
@@ -254,6 +285,10 @@ mod tests {
     fn encode_lists_decisions() {
         let metrics = GuardMetrics::new();
         metrics.record_decision(Reason::SessionEnded);
-        assert!(metrics.encode().contains(r#"session_guard_decisions_total{reason="session_ended"} 1"#));
+        assert!(
+            metrics
+                .encode()
+                .contains(r#"session_guard_decisions_total{reason="session_ended"} 1"#)
+        );
     }
 }

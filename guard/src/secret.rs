@@ -49,7 +49,10 @@ impl fmt::Debug for Secret {
 /// correlate log lines, useless for replaying the value.
 pub(crate) fn short_fingerprint(value: &[u8]) -> String {
     let digest = Sha256::digest(value);
-    digest[..4].iter().map(|byte| format!("{byte:02x}")).collect()
+    digest[..4]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

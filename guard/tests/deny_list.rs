@@ -15,7 +15,11 @@ fn guard_with_store(okta: &FakeOkta, path: &std::path::Path) -> Guard {
 
 async fn start(okta: &FakeOkta, dir: &tempfile::TempDir) -> (Guard, std::net::SocketAddr) {
     let guard = guard_with_store(okta, &dir.path().join("deny.redb"));
-    let router = app(&guard).merge(guard.deny_list_admin_router().expect("deny list configured"));
+    let router = app(&guard).merge(
+        guard
+            .deny_list_admin_router()
+            .expect("deny list configured"),
+    );
     (guard.clone(), serve(router).await)
 }
 
@@ -31,7 +35,8 @@ async fn admin_add(address: std::net::SocketAddr, secret: &str, body: &Value) ->
 
 fn jti_of(token: &str) -> String {
     let payload = token.split('.').nth(1).expect("three segments");
-    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).expect("base64url");
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+        .expect("base64url");
     let claims: Value = serde_json::from_slice(&bytes).expect("JSON claims");
     claims["jti"].as_str().expect("jti present").to_owned()
 }
@@ -46,7 +51,12 @@ async fn admin_add_then_list() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (_guard, address) = start(&okta, &dir).await;
 
-    let added = admin_add(address, ADMIN_SECRET, &json!({"jti": "AT.leaked", "reason": "posted in a ticket", "expires_at": in_minutes(30)})).await;
+    let added = admin_add(
+        address,
+        ADMIN_SECRET,
+        &json!({"jti": "AT.leaked", "reason": "posted in a ticket", "expires_at": in_minutes(30)}),
+    )
+    .await;
     let listed: Value = reqwest::Client::new()
         .get(format!("http://{address}/admin/deny-list"))
         .bearer_auth(ADMIN_SECRET)
@@ -72,7 +82,12 @@ async fn denied_token_refused_at_once() {
     let token = token_for(&okta, &sid);
 
     let before = get(address, "/session", Some(&token)).await;
-    admin_add(address, ADMIN_SECRET, &json!({"jti": jti_of(&token), "reason": "stolen", "expires_at": in_minutes(60)})).await;
+    admin_add(
+        address,
+        ADMIN_SECRET,
+        &json!({"jti": jti_of(&token), "reason": "stolen", "expires_at": in_minutes(60)}),
+    )
+    .await;
     let after = get(address, "/session", Some(&token)).await;
 
     assert_eq!(before.status(), 200);
@@ -88,7 +103,12 @@ async fn denied_token_refused_on_token_only_route() {
     let (_guard, address) = start(&okta, &dir).await;
     let token = token_for(&okta, &session_id(2));
 
-    admin_add(address, ADMIN_SECRET, &json!({"jti": jti_of(&token), "reason": "stolen", "expires_at": in_minutes(60)})).await;
+    admin_add(
+        address,
+        ADMIN_SECRET,
+        &json!({"jti": jti_of(&token), "reason": "stolen", "expires_at": in_minutes(60)}),
+    )
+    .await;
     let response = get(address, "/token", Some(&token)).await;
 
     assert_eq!(response.status(), 401);
@@ -102,7 +122,12 @@ async fn remove_restores_access() {
     let token = token_for(&okta, &session_id(3));
     let jti = jti_of(&token);
 
-    admin_add(address, ADMIN_SECRET, &json!({"jti": jti, "reason": "mistake", "expires_at": in_minutes(60)})).await;
+    admin_add(
+        address,
+        ADMIN_SECRET,
+        &json!({"jti": jti, "reason": "mistake", "expires_at": in_minutes(60)}),
+    )
+    .await;
     let denied = get(address, "/token", Some(&token)).await;
     let removed = reqwest::Client::new()
         .delete(format!("http://{address}/admin/deny-list/{jti}"))
@@ -139,12 +164,25 @@ async fn wrong_admin_secret_is_401() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (guard, address) = start(&okta, &dir).await;
 
-    let response = admin_add(address, "admin-secret-0123456789abcdeF", &json!({"jti": "AT.x", "reason": "", "expires_at": in_minutes(5)})).await;
-    let listing = reqwest::get(format!("http://{address}/admin/deny-list")).await.expect("reachable");
+    let response = admin_add(
+        address,
+        "admin-secret-0123456789abcdeF",
+        &json!({"jti": "AT.x", "reason": "", "expires_at": in_minutes(5)}),
+    )
+    .await;
+    let listing = reqwest::get(format!("http://{address}/admin/deny-list"))
+        .await
+        .expect("reachable");
 
     assert_eq!(response.status(), 401);
     assert_eq!(listing.status(), 401);
-    assert!(guard.deny_list().expect("configured").list(SystemTime::now()).is_empty());
+    assert!(
+        guard
+            .deny_list()
+            .expect("configured")
+            .list(SystemTime::now())
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -153,7 +191,12 @@ async fn past_expiry_is_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (_guard, address) = start(&okta, &dir).await;
 
-    let response = admin_add(address, ADMIN_SECRET, &json!({"jti": "AT.x", "reason": "", "expires_at": epoch(SystemTime::now()) - 1})).await;
+    let response = admin_add(
+        address,
+        ADMIN_SECRET,
+        &json!({"jti": "AT.x", "reason": "", "expires_at": epoch(SystemTime::now()) - 1}),
+    )
+    .await;
 
     assert_eq!(response.status(), 422);
 }
@@ -164,7 +207,12 @@ async fn expiry_beyond_token_lifetime_is_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (_guard, address) = start(&okta, &dir).await;
 
-    let response = admin_add(address, ADMIN_SECRET, &json!({"jti": "AT.x", "reason": "", "expires_at": in_minutes(60 * 25)})).await;
+    let response = admin_add(
+        address,
+        ADMIN_SECRET,
+        &json!({"jti": "AT.x", "reason": "", "expires_at": in_minutes(60 * 25)}),
+    )
+    .await;
 
     assert_eq!(response.status(), 422);
 }
@@ -175,7 +223,12 @@ async fn unknown_field_is_400() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (_guard, address) = start(&okta, &dir).await;
 
-    let response = admin_add(address, ADMIN_SECRET, &json!({"jti": "AT.x", "expires_at": in_minutes(5), "exp": 1})).await;
+    let response = admin_add(
+        address,
+        ADMIN_SECRET,
+        &json!({"jti": "AT.x", "expires_at": in_minutes(5), "exp": 1}),
+    )
+    .await;
 
     assert_eq!(response.status(), 400);
 }
@@ -196,7 +249,9 @@ async fn entries_persist_across_reopen() {
     {
         let guard = guard_with_store(&okta, &store);
         let deny_list = guard.deny_list().expect("configured");
-        deny_list.add(entry.clone(), now, Duration::from_secs(86_400)).expect("stored");
+        deny_list
+            .add(entry.clone(), now, Duration::from_secs(86_400))
+            .expect("stored");
     }
     let reopened = guard_with_store(&okta, &store);
     let deny_list = reopened.deny_list().expect("configured");
@@ -215,8 +270,17 @@ async fn reopened_store_denies_token() {
 
     {
         let guard = guard_with_store(&okta, &store);
-        let entry = DenyEntry { jti: jti_of(&token), reason: "stolen".to_owned(), added_at: epoch(now), expires_at: epoch(now) + 3600 };
-        guard.deny_list().expect("configured").add(entry, now, Duration::from_secs(86_400)).expect("stored");
+        let entry = DenyEntry {
+            jti: jti_of(&token),
+            reason: "stolen".to_owned(),
+            added_at: epoch(now),
+            expires_at: epoch(now) + 3600,
+        };
+        guard
+            .deny_list()
+            .expect("configured")
+            .add(entry, now, Duration::from_secs(86_400))
+            .expect("stored");
     }
     let reopened = guard_with_store(&okta, &store);
     let result = reopened.authorize(&token, Policy::TokenOnly, now).await;
@@ -231,10 +295,19 @@ async fn expired_entries_are_purged() {
     let guard = guard_with_store(&okta, &dir.path().join("deny.redb"));
     let deny_list = guard.deny_list().expect("configured");
     let now = SystemTime::now();
-    let entry = DenyEntry { jti: "AT.short".to_owned(), reason: String::new(), added_at: epoch(now), expires_at: epoch(now) + 10 };
-    deny_list.add(entry, now, Duration::from_secs(86_400)).expect("stored");
+    let entry = DenyEntry {
+        jti: "AT.short".to_owned(),
+        reason: String::new(),
+        added_at: epoch(now),
+        expires_at: epoch(now) + 10,
+    };
+    deny_list
+        .add(entry, now, Duration::from_secs(86_400))
+        .expect("stored");
 
-    let purged = deny_list.purge_expired(now + Duration::from_secs(11)).expect("purge works");
+    let purged = deny_list
+        .purge_expired(now + Duration::from_secs(11))
+        .expect("purge works");
 
     assert_eq!(purged, 1);
     assert_eq!(deny_list.count_on_disk().expect("readable"), 0);

@@ -9,7 +9,10 @@ use session_guard::Guard;
 use support::*;
 
 async fn start(okta: &FakeOkta) -> (Guard, std::net::SocketAddr) {
-    let guard = okta.guard(okta.builder().event_hooks(session_guard::Secret::new(EVENT_SECRET)));
+    let guard = okta.guard(
+        okta.builder()
+            .event_hooks(session_guard::Secret::new(EVENT_SECRET)),
+    );
     let router = app(&guard).merge(guard.event_hook_router().expect("event hooks configured"));
     let address = serve(router).await;
     (guard, address)
@@ -34,7 +37,10 @@ async fn verification_echoes_challenge() {
 
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("JSON body");
-    assert_eq!(body, serde_json::json!({"verification": "rB8d-a_challenge"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"verification": "rB8d-a_challenge"})
+    );
 }
 
 #[tokio::test]
@@ -42,7 +48,9 @@ async fn verification_without_challenge_is_400() {
     let okta = FakeOkta::start().await;
     let (_guard, address) = start(&okta).await;
 
-    let response = reqwest::get(format!("http://{address}/okta/event-hooks")).await.expect("reachable");
+    let response = reqwest::get(format!("http://{address}/okta/event-hooks"))
+        .await
+        .expect("reachable");
 
     assert_eq!(response.status(), 400);
 }
@@ -99,7 +107,12 @@ async fn malformed_delivery_is_400() {
     let okta = FakeOkta::start().await;
     let (_guard, address) = start(&okta).await;
 
-    let response = post_events(address, EVENT_SECRET, &serde_json::json!({"eventType": "x", "data": {}})).await;
+    let response = post_events(
+        address,
+        EVENT_SECRET,
+        &serde_json::json!({"eventType": "x", "data": {}}),
+    )
+    .await;
 
     assert_eq!(response.status(), 400);
 }
@@ -113,7 +126,17 @@ async fn session_end_revokes_cached_session_at_once() {
     let token = token_for(&okta, &sid);
 
     let before = get(address, "/session", Some(&token)).await;
-    let hook = post_events(address, EVENT_SECRET, &delivery(vec![session_end_event("ev-2", &sid, USER, SystemTime::now())])).await;
+    let hook = post_events(
+        address,
+        EVENT_SECRET,
+        &delivery(vec![session_end_event(
+            "ev-2",
+            &sid,
+            USER,
+            SystemTime::now(),
+        )]),
+    )
+    .await;
     let after = get(address, "/session", Some(&token)).await;
 
     assert_eq!(before.status(), 200);
@@ -129,7 +152,17 @@ async fn session_end_before_first_use_needs_no_okta_call() {
     let sid = session_id(3);
     let (_guard, address) = start(&okta).await;
 
-    post_events(address, EVENT_SECRET, &delivery(vec![session_end_event("ev-3", &sid, USER, SystemTime::now())])).await;
+    post_events(
+        address,
+        EVENT_SECRET,
+        &delivery(vec![session_end_event(
+            "ev-3",
+            &sid,
+            USER,
+            SystemTime::now(),
+        )]),
+    )
+    .await;
     let response = get(address, "/session", Some(&token_for(&okta, &sid))).await;
 
     assert_eq!(response.status(), 401);
@@ -147,12 +180,24 @@ async fn session_end_stays_when_okta_lags() {
     let token = token_for(&okta, &sid);
     let now = SystemTime::now();
 
-    post_events(address, EVENT_SECRET, &delivery(vec![session_end_event("ev-4", &sid, USER, now)])).await;
+    post_events(
+        address,
+        EVENT_SECRET,
+        &delivery(vec![session_end_event("ev-4", &sid, USER, now)]),
+    )
+    .await;
     let result = guard
-        .authorize(&token, session_guard::Policy::LiveSession, now + Duration::from_secs(120))
+        .authorize(
+            &token,
+            session_guard::Policy::LiveSession,
+            now + Duration::from_secs(120),
+        )
         .await;
 
-    assert_eq!(result.expect_err("ended").reason(), session_guard::Reason::SessionEnded);
+    assert_eq!(
+        result.expect_err("ended").reason(),
+        session_guard::Reason::SessionEnded
+    );
 }
 
 #[tokio::test]
@@ -160,11 +205,23 @@ async fn session_end_spares_other_sessions() {
     let okta = FakeOkta::start().await;
     let ended = session_id(5);
     let other = session_id(6);
-    okta.session_alive(&ended, USER, "ACTIVE", in_an_hour()).await;
-    okta.session_alive(&other, USER, "ACTIVE", in_an_hour()).await;
+    okta.session_alive(&ended, USER, "ACTIVE", in_an_hour())
+        .await;
+    okta.session_alive(&other, USER, "ACTIVE", in_an_hour())
+        .await;
     let (_guard, address) = start(&okta).await;
 
-    post_events(address, EVENT_SECRET, &delivery(vec![session_end_event("ev-5", &ended, USER, SystemTime::now())])).await;
+    post_events(
+        address,
+        EVENT_SECRET,
+        &delivery(vec![session_end_event(
+            "ev-5",
+            &ended,
+            USER,
+            SystemTime::now(),
+        )]),
+    )
+    .await;
     let response = get(address, "/session", Some(&token_for(&okta, &other))).await;
 
     assert_eq!(response.status(), 200);
@@ -186,11 +243,18 @@ async fn each_user_wide_event_revokes_cached_sessions() {
     for (n, event_type) in types.iter().enumerate() {
         let user = format!("00uwide{n:013}");
         let sid = session_id(100 + u32::try_from(n).expect("small"));
-        okta.session_alive(&sid, &user, "ACTIVE", in_an_hour()).await;
+        okta.session_alive(&sid, &user, "ACTIVE", in_an_hour())
+            .await;
         let token = token_for_user(&okta, &sid, &user, issued);
 
         let before = get(address, "/session", Some(&token)).await;
-        let event = user_event(&format!("wide-{n}"), event_type, &user, &session_id(999), SystemTime::now());
+        let event = user_event(
+            &format!("wide-{n}"),
+            event_type,
+            &user,
+            &session_id(999),
+            SystemTime::now(),
+        );
         post_events(address, EVENT_SECRET, &delivery(vec![event])).await;
         let after = get(address, "/session", Some(&token)).await;
 
@@ -208,10 +272,26 @@ async fn user_wide_event_refuses_uncached_sessions() {
     okta.session_alive(&sid, USER, "ACTIVE", in_an_hour()).await;
     let (_guard, address) = start(&okta).await;
     let now = SystemTime::now();
-    let event = user_event("ev-7", "user.session.clear", USER, &session_id(999), now - Duration::from_secs(60));
+    let event = user_event(
+        "ev-7",
+        "user.session.clear",
+        USER,
+        &session_id(999),
+        now - Duration::from_secs(60),
+    );
 
     post_events(address, EVENT_SECRET, &delivery(vec![event])).await;
-    let response = get(address, "/session", Some(&token_for_user(&okta, &sid, USER, now - Duration::from_secs(120)))).await;
+    let response = get(
+        address,
+        "/session",
+        Some(&token_for_user(
+            &okta,
+            &sid,
+            USER,
+            now - Duration::from_secs(120),
+        )),
+    )
+    .await;
 
     assert_eq!(response.status(), 401);
     assert_eq!(reason_of(response).await, "session_ended");
@@ -224,13 +304,30 @@ async fn user_wide_event_spares_later_sign_in() {
     let sid = session_id(8);
     // `session_body` puts createdAt two hours before expiresAt: here an hour
     // after the event, as for a sign-in that followed it.
-    okta.session_alive(&sid, USER, "ACTIVE", SystemTime::now() + Duration::from_secs(3 * 3600)).await;
+    okta.session_alive(
+        &sid,
+        USER,
+        "ACTIVE",
+        SystemTime::now() + Duration::from_secs(3 * 3600),
+    )
+    .await;
     let (_guard, address) = start(&okta).await;
     let now = SystemTime::now();
-    let event = user_event("ev-8", "user.lifecycle.suspend", USER, &session_id(999), now - Duration::from_secs(60));
+    let event = user_event(
+        "ev-8",
+        "user.lifecycle.suspend",
+        USER,
+        &session_id(999),
+        now - Duration::from_secs(60),
+    );
 
     post_events(address, EVENT_SECRET, &delivery(vec![event])).await;
-    let response = get(address, "/session", Some(&token_for_user(&okta, &sid, USER, now))).await;
+    let response = get(
+        address,
+        "/session",
+        Some(&token_for_user(&okta, &sid, USER, now)),
+    )
+    .await;
 
     assert_eq!(response.status(), 200);
 }
@@ -239,7 +336,8 @@ async fn user_wide_event_spares_later_sign_in() {
 async fn user_wide_event_spares_other_users() {
     let okta = FakeOkta::start().await;
     let sid = session_id(9);
-    okta.session_alive(&sid, OTHER_USER, "ACTIVE", in_an_hour()).await;
+    okta.session_alive(&sid, OTHER_USER, "ACTIVE", in_an_hour())
+        .await;
     let (_guard, address) = start(&okta).await;
     let now = SystemTime::now();
     let event = user_event("ev-9", "user.session.clear", USER, &session_id(999), now);
@@ -248,7 +346,12 @@ async fn user_wide_event_spares_other_users() {
     let response = get(
         address,
         "/session",
-        Some(&token_for_user(&okta, &sid, OTHER_USER, now - Duration::from_secs(60))),
+        Some(&token_for_user(
+            &okta,
+            &sid,
+            OTHER_USER,
+            now - Duration::from_secs(60),
+        )),
     )
     .await;
 
@@ -262,7 +365,8 @@ async fn admin_clear_keeps_admin_session() {
     // sessions.
     let okta = FakeOkta::start().await;
     let admin_sid = session_id(10);
-    okta.session_alive(&admin_sid, OTHER_USER, "ACTIVE", in_an_hour()).await;
+    okta.session_alive(&admin_sid, OTHER_USER, "ACTIVE", in_an_hour())
+        .await;
     let (_guard, address) = start(&okta).await;
     let now = SystemTime::now();
     let admin_token = token_for_user(&okta, &admin_sid, OTHER_USER, now - Duration::from_secs(60));
@@ -278,10 +382,23 @@ async fn admin_clear_keeps_admin_session() {
 async fn duplicate_uuid_applied_once() {
     let okta = FakeOkta::start().await;
     let (_guard, address) = start(&okta).await;
-    let body = delivery(vec![session_end_event("ev-dup", &session_id(11), USER, SystemTime::now())]);
+    let body = delivery(vec![session_end_event(
+        "ev-dup",
+        &session_id(11),
+        USER,
+        SystemTime::now(),
+    )]);
 
-    let first: Value = post_events(address, EVENT_SECRET, &body).await.json().await.expect("JSON");
-    let second: Value = post_events(address, EVENT_SECRET, &body).await.json().await.expect("JSON");
+    let first: Value = post_events(address, EVENT_SECRET, &body)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let second: Value = post_events(address, EVENT_SECRET, &body)
+        .await
+        .json()
+        .await
+        .expect("JSON");
 
     assert_eq!(first["applied"], 1);
     assert_eq!(second["applied"], 0);
@@ -316,8 +433,18 @@ async fn older_event_after_newer_keeps_newer_cutoff() {
     let t1 = now - Duration::from_secs(600);
     let t2 = now - Duration::from_secs(60);
 
-    post_events(address, EVENT_SECRET, &delivery(vec![user_event("new", "user.account.lock", USER, "x", t2)])).await;
-    post_events(address, EVENT_SECRET, &delivery(vec![user_event("old", "user.account.lock", USER, "x", t1)])).await;
+    post_events(
+        address,
+        EVENT_SECRET,
+        &delivery(vec![user_event("new", "user.account.lock", USER, "x", t2)]),
+    )
+    .await;
+    post_events(
+        address,
+        EVENT_SECRET,
+        &delivery(vec![user_event("old", "user.account.lock", USER, "x", t1)]),
+    )
+    .await;
     let between = token_for_user(&okta, &sid, USER, now - Duration::from_secs(300));
     let response = get(address, "/session", Some(&between)).await;
 
@@ -331,7 +458,11 @@ async fn unrelated_event_is_ignored() {
     let mut event = session_end_event("ev-start", &session_id(14), USER, SystemTime::now());
     event["eventType"] = Value::String("user.session.start".to_owned());
 
-    let summary: Value = post_events(address, EVENT_SECRET, &delivery(vec![event])).await.json().await.expect("JSON");
+    let summary: Value = post_events(address, EVENT_SECRET, &delivery(vec![event]))
+        .await
+        .json()
+        .await
+        .expect("JSON");
 
     assert_eq!(summary["ignored"], 1);
     assert_eq!(summary["applied"], 0);
@@ -344,7 +475,11 @@ async fn session_end_without_ended_id_is_ignored() {
     let mut event = session_end_event("ev-noid", &session_id(15), USER, SystemTime::now());
     event["debugContext"] = serde_json::json!({"debugData": {}});
 
-    let summary: Value = post_events(address, EVENT_SECRET, &delivery(vec![event])).await.json().await.expect("JSON");
+    let summary: Value = post_events(address, EVENT_SECRET, &delivery(vec![event]))
+        .await
+        .json()
+        .await
+        .expect("JSON");
 
     assert_eq!(summary["ignored"], 1);
 }

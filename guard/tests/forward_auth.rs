@@ -35,7 +35,9 @@ async fn envoy_allowed_request_gets_identity_headers() {
     let token = token_for(&okta, &sid);
 
     let response = client()
-        .post(format!("http://{address}/forward-auth/session/api/orders/17?expand=items"))
+        .post(format!(
+            "http://{address}/forward-auth/session/api/orders/17?expand=items"
+        ))
         .bearer_auth(&token)
         .header("x-envoy-internal", "true")
         .send()
@@ -43,13 +45,19 @@ async fn envoy_allowed_request_gets_identity_headers() {
         .expect("reachable");
 
     assert_eq!(response.status(), 200);
-    assert_eq!(header(&response, "x-auth-subject"), Some("demo@example.com"));
+    assert_eq!(
+        header(&response, "x-auth-subject"),
+        Some("demo@example.com")
+    );
     assert_eq!(header(&response, "x-auth-user-id"), Some(USER));
     assert_eq!(header(&response, "x-auth-client-id"), Some(CLIENT));
     assert_eq!(header(&response, "x-auth-scopes"), Some("openid demo.read"));
     assert_eq!(header(&response, "x-auth-policy"), Some("session"));
     assert_eq!(header(&response, "x-auth-session-status"), Some("ACTIVE"));
-    assert_eq!(header(&response, "x-auth-session-ref").map(str::len), Some(16));
+    assert_eq!(
+        header(&response, "x-auth-session-ref").map(str::len),
+        Some(16)
+    );
 }
 
 #[tokio::test]
@@ -83,15 +91,23 @@ async fn envoy_denied_request_gets_status_challenge_and_body() {
     let (_guard, address) = started(&okta).await;
 
     let response = client()
-        .delete(format!("http://{address}/forward-auth/session/api/orders/17"))
+        .delete(format!(
+            "http://{address}/forward-auth/session/api/orders/17"
+        ))
         .bearer_auth(token_for(&okta, &sid))
         .send()
         .await
         .expect("reachable");
 
     assert_eq!(response.status(), 401);
-    assert!(header(&response, "www-authenticate").is_some_and(|value| value.contains(r#"error="invalid_token""#)));
-    assert_eq!(header(&response, "content-type"), Some("application/problem+json"));
+    assert!(
+        header(&response, "www-authenticate")
+            .is_some_and(|value| value.contains(r#"error="invalid_token""#))
+    );
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("application/problem+json")
+    );
     let body: Value = response.json().await.expect("problem body");
     assert_eq!(body["reason"], "session_ended");
 }
@@ -104,7 +120,9 @@ async fn envoy_client_query_cannot_downgrade_policy() {
     let (_guard, address) = started(&okta).await;
 
     let response = client()
-        .get(format!("http://{address}/forward-auth/session/api?policy=token"))
+        .get(format!(
+            "http://{address}/forward-auth/session/api?policy=token"
+        ))
         .bearer_auth(token_for(&okta, &sid))
         .header("X-Auth-Policy", "token")
         .send()
@@ -118,7 +136,8 @@ async fn envoy_client_query_cannot_downgrade_policy() {
 async fn envoy_outage_gives_503_with_retry_after() {
     let okta = FakeOkta::start().await;
     let sid = session_id(5);
-    okta.session_response(&sid, ResponseTemplate::new(503)).await;
+    okta.session_response(&sid, ResponseTemplate::new(503))
+        .await;
     let (_guard, address) = started(&okta).await;
 
     let response = client()
@@ -218,10 +237,17 @@ async fn missing_token_is_401_with_bare_challenge() {
     let okta = FakeOkta::start().await;
     let (_guard, address) = started(&okta).await;
 
-    let response = client().get(format!("http://{address}/forward-auth/session")).send().await.expect("reachable");
+    let response = client()
+        .get(format!("http://{address}/forward-auth/session"))
+        .send()
+        .await
+        .expect("reachable");
 
     assert_eq!(response.status(), 401);
-    assert_eq!(header(&response, "www-authenticate"), Some(r#"Bearer realm="api""#));
+    assert_eq!(
+        header(&response, "www-authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
 }
 
 /// nginx started as a child process; killed when dropped.
@@ -322,8 +348,15 @@ async fn start_nginx(dir: &Path, listen: u16, config: &str) -> Nginx {
 
     // Wait (bounded) until nginx accepts connections.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while tokio::net::TcpStream::connect(("127.0.0.1", listen)).await.is_err() {
-        assert!(Instant::now() < deadline, "nginx did not listen on {listen}; see {}", dir.join("error.log").display());
+    while tokio::net::TcpStream::connect(("127.0.0.1", listen))
+        .await
+        .is_err()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "nginx did not listen on {listen}; see {}",
+            dir.join("error.log").display()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     nginx
@@ -332,7 +365,12 @@ async fn start_nginx(dir: &Path, listen: u16, config: &str) -> Nginx {
 /// Echoes the identity headers it received and whether a bearer token came along.
 fn backend() -> axum::Router {
     async fn echo(headers: axum::http::HeaderMap) -> axum::Json<Value> {
-        let read = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
+        let read = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
         axum::Json(json!({
             "subject": read("x-auth-subject"),
             "user": read("x-auth-user-id"),
@@ -348,14 +386,21 @@ async fn nginx_auth_request_end_to_end() {
     let alive = session_id(10);
     let ended = session_id(11);
     let failing = session_id(12);
-    okta.session_alive(&alive, USER, "ACTIVE", in_an_hour()).await;
+    okta.session_alive(&alive, USER, "ACTIVE", in_an_hour())
+        .await;
     okta.session_gone(&ended).await;
-    okta.session_response(&failing, ResponseTemplate::new(500)).await;
+    okta.session_response(&failing, ResponseTemplate::new(500))
+        .await;
     let (_guard, guard_address) = started(&okta).await;
     let backend_address = serve(backend()).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let listen = free_port();
-    let _nginx = start_nginx(dir.path(), listen, &nginx_config(dir.path(), listen, guard_address, backend_address)).await;
+    let _nginx = start_nginx(
+        dir.path(),
+        listen,
+        &nginx_config(dir.path(), listen, guard_address, backend_address),
+    )
+    .await;
     let url = format!("http://127.0.0.1:{listen}/api/profile");
 
     // Allowed: the backend sees the identity headers, not the client's forgery.
@@ -373,17 +418,33 @@ async fn nginx_auth_request_end_to_end() {
     assert_eq!(echoed["session_ref"].as_str().map(str::len), Some(16));
 
     // Ended session: nginx passes the 401 and the guard's challenge through.
-    let refused = client().get(&url).bearer_auth(token_for(&okta, &ended)).send().await.expect("nginx reachable");
+    let refused = client()
+        .get(&url)
+        .bearer_auth(token_for(&okta, &ended))
+        .send()
+        .await
+        .expect("nginx reachable");
     assert_eq!(refused.status(), 401);
-    assert!(header(&refused, "www-authenticate").is_some_and(|value| value.contains(r#"error="invalid_token""#)));
+    assert!(
+        header(&refused, "www-authenticate")
+            .is_some_and(|value| value.contains(r#"error="invalid_token""#))
+    );
 
     // No token: 401 with the bare challenge.
     let anonymous = client().get(&url).send().await.expect("nginx reachable");
     assert_eq!(anonymous.status(), 401);
-    assert_eq!(header(&anonymous, "www-authenticate"), Some(r#"Bearer realm="api""#));
+    assert_eq!(
+        header(&anonymous, "www-authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
 
     // Okta failing: 503 with Retry-After, never 401.
-    let unavailable = client().get(&url).bearer_auth(token_for(&okta, &failing)).send().await.expect("nginx reachable");
+    let unavailable = client()
+        .get(&url)
+        .bearer_auth(token_for(&okta, &failing))
+        .send()
+        .await
+        .expect("nginx reachable");
     assert_eq!(unavailable.status(), 503);
     assert_eq!(header(&unavailable, "retry-after"), Some("5"));
 }

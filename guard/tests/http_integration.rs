@@ -61,7 +61,12 @@ async fn authorized_without_layer_fails_closed() {
     let okta = FakeOkta::start().await;
     let address = started(&okta).await;
 
-    let response = get(address, "/unguarded", Some(&token_for(&okta, &session_id(4)))).await;
+    let response = get(
+        address,
+        "/unguarded",
+        Some(&token_for(&okta, &session_id(4))),
+    )
+    .await;
 
     assert_eq!(response.status(), 500);
 }
@@ -75,13 +80,20 @@ async fn rejection_is_problem_json() {
 
     let response = get(address, "/session", Some(&token_for(&okta, &sid))).await;
 
-    assert_eq!(header(&response, "content-type"), Some("application/problem+json"));
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("application/problem+json")
+    );
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["type"], "about:blank");
     assert_eq!(body["title"], "Unauthorized");
     assert_eq!(body["status"], 401);
     assert_eq!(body["reason"], "session_ended");
-    assert!(body["detail"].as_str().is_some_and(|detail| !detail.is_empty()));
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|detail| !detail.is_empty())
+    );
 }
 
 #[tokio::test]
@@ -95,7 +107,9 @@ async fn rejection_has_bearer_challenge() {
 
     assert_eq!(
         header(&response, "www-authenticate"),
-        Some(r#"Bearer realm="api", error="invalid_token", error_description="the Okta session has ended; sign in again""#)
+        Some(
+            r#"Bearer realm="api", error="invalid_token", error_description="the Okta session has ended; sign in again""#
+        )
     );
 }
 
@@ -107,7 +121,10 @@ async fn missing_token_has_bare_challenge() {
     let response = get(address, "/session", None).await;
 
     assert_eq!(response.status(), 401);
-    assert_eq!(header(&response, "www-authenticate"), Some(r#"Bearer realm="api""#));
+    assert_eq!(
+        header(&response, "www-authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["reason"], "missing_token");
 }
@@ -155,7 +172,10 @@ async fn garbage_token_is_invalid_token() {
     let response = get(address, "/token", Some("not.a.jwt")).await;
 
     assert_eq!(response.status(), 401);
-    assert!(header(&response, "www-authenticate").is_some_and(|value| value.contains(r#"error="invalid_token""#)));
+    assert!(
+        header(&response, "www-authenticate")
+            .is_some_and(|value| value.contains(r#"error="invalid_token""#))
+    );
 }
 
 #[tokio::test]
@@ -163,14 +183,24 @@ async fn problem_type_base_names_reason() {
     let okta = FakeOkta::start().await;
     let sid = session_id(8);
     okta.session_gone(&sid).await;
-    let guard = okta.guard(okta.builder().problem_type_base("https://errors.example.com/auth/").realm("demo"));
+    let guard = okta.guard(
+        okta.builder()
+            .problem_type_base("https://errors.example.com/auth/")
+            .realm("demo"),
+    );
     let address = serve(app(&guard)).await;
 
     let response = get(address, "/session", Some(&token_for(&okta, &sid))).await;
 
-    assert!(header(&response, "www-authenticate").is_some_and(|value| value.starts_with(r#"Bearer realm="demo""#)));
+    assert!(
+        header(&response, "www-authenticate")
+            .is_some_and(|value| value.starts_with(r#"Bearer realm="demo""#))
+    );
     let body: Value = response.json().await.expect("JSON");
-    assert_eq!(body["type"], "https://errors.example.com/auth/session_ended");
+    assert_eq!(
+        body["type"],
+        "https://errors.example.com/auth/session_ended"
+    );
     assert_eq!(body["title"], "Session ended");
 }
 
@@ -191,9 +221,24 @@ async fn metrics_count_verdicts_and_okta_calls() {
         .await
         .expect("text");
 
-    assert!(text.contains(r#"session_guard_decisions_total{reason="session_ended"} 2"#), "{text}");
-    assert!(text.contains(r#"session_guard_okta_session_calls_total{outcome="not_found"} 1"#), "{text}");
-    assert!(text.contains(r#"session_guard_cache_lookups_total{tier="decision",result="hit"} 1"#), "{text}");
-    assert!(text.contains("session_guard_okta_session_call_duration_seconds_count 1"), "{text}");
-    assert!(text.contains("session_guard_okta_rate_limit_remaining 100"), "{text}");
+    assert!(
+        text.contains(r#"session_guard_decisions_total{reason="session_ended"} 2"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"session_guard_okta_session_calls_total{outcome="not_found"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"session_guard_cache_lookups_total{tier="decision",result="hit"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("session_guard_okta_session_call_duration_seconds_count 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("session_guard_okta_rate_limit_remaining 100"),
+        "{text}"
+    );
 }

@@ -34,7 +34,10 @@ async fn rate_limit_gives_503_with_retry_after() {
     let address = serve(app(&guard)).await;
 
     let response = get(address, "/session", Some(&token_for(&okta, &sid))).await;
-    let retry_after: u64 = header(&response, "retry-after").expect("Retry-After is set").parse().expect("seconds");
+    let retry_after: u64 = header(&response, "retry-after")
+        .expect("Retry-After is set")
+        .parse()
+        .expect("seconds");
     let status = response.status();
     let body: Value = response.json().await.expect("problem body");
 
@@ -47,7 +50,8 @@ async fn rate_limit_gives_503_with_retry_after() {
 async fn rate_limit_sends_no_bearer_challenge() {
     let okta = FakeOkta::start().await;
     let sid = session_id(2);
-    okta.session_response(&sid, rate_limited(epoch(SystemTime::now()) + 20)).await;
+    okta.session_response(&sid, rate_limited(epoch(SystemTime::now()) + 20))
+        .await;
     let guard = okta.guard(okta.builder());
     let address = serve(app(&guard)).await;
 
@@ -60,17 +64,30 @@ async fn rate_limit_sends_no_bearer_challenge() {
 async fn no_call_after_429_until_reset() {
     let okta = FakeOkta::start().await;
     let sid = session_id(3);
-    okta.session_response(&sid, rate_limited(epoch(SystemTime::now()) + 60)).await;
+    okta.session_response(&sid, rate_limited(epoch(SystemTime::now()) + 60))
+        .await;
     let guard = okta.guard(okta.builder());
     let now = SystemTime::now();
 
-    let first = guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, now).await;
+    let first = guard
+        .authorize(&token_for(&okta, &sid), Policy::LiveSession, now)
+        .await;
     let second = guard
-        .authorize(&token_for(&okta, &sid), Policy::LiveSession, now + Duration::from_secs(5))
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            now + Duration::from_secs(5),
+        )
         .await;
 
-    assert_eq!(first.expect_err("rate-limited").reason(), Reason::OktaRateLimited);
-    assert_eq!(second.expect_err("still rate-limited").reason(), Reason::OktaRateLimited);
+    assert_eq!(
+        first.expect_err("rate-limited").reason(),
+        Reason::OktaRateLimited
+    );
+    assert_eq!(
+        second.expect_err("still rate-limited").reason(),
+        Reason::OktaRateLimited
+    );
     assert_eq!(okta.session_calls().await, 1);
 }
 
@@ -85,21 +102,39 @@ async fn empty_budget_stops_calls_before_429() {
     okta.session_response(
         &sid,
         ResponseTemplate::new(200)
-            .set_body_json(session_body(&sid, USER, "ACTIVE", now + Duration::from_secs(7200)))
+            .set_body_json(session_body(
+                &sid,
+                USER,
+                "ACTIVE",
+                now + Duration::from_secs(7200),
+            ))
             .insert_header("X-Rate-Limit-Limit", "100")
             .insert_header("X-Rate-Limit-Remaining", "0")
             .insert_header("X-Rate-Limit-Reset", reset.to_string().as_str()),
     )
     .await;
-    let guard = okta.guard(okta.builder().budget_stretching(Duration::from_secs(300), 0.5));
+    let guard = okta.guard(
+        okta.builder()
+            .budget_stretching(Duration::from_secs(300), 0.5),
+    );
     let token = token_for(&okta, &sid);
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect("alive");
-    let within_staleness = guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(290)).await;
-    let beyond = guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(310)).await;
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect("alive");
+    let within_staleness = guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(290))
+        .await;
+    let beyond = guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(310))
+        .await;
 
     assert!(within_staleness.is_ok(), "{within_staleness:?}");
-    assert_eq!(beyond.expect_err("no budget").reason(), Reason::OktaRateLimited);
+    assert_eq!(
+        beyond.expect_err("no budget").reason(),
+        Reason::OktaRateLimited
+    );
     assert_eq!(okta.session_calls().await, 1);
 }
 
@@ -107,8 +142,12 @@ async fn empty_budget_stops_calls_before_429() {
 async fn server_error_gives_503() {
     let okta = FakeOkta::start().await;
     let sid = session_id(5);
-    okta.session_response(&sid, ResponseTemplate::new(500)).await;
-    let guard = okta.guard(okta.builder().retry_after(std::time::Duration::from_secs(7)));
+    okta.session_response(&sid, ResponseTemplate::new(500))
+        .await;
+    let guard = okta.guard(
+        okta.builder()
+            .retry_after(std::time::Duration::from_secs(7)),
+    );
     let address = serve(app(&guard)).await;
 
     let response = get(address, "/session", Some(&token_for(&okta, &sid))).await;
@@ -129,8 +168,12 @@ async fn unreachable_okta_gives_503() {
         listener.local_addr().expect("bound address").port()
     };
     let config = session_guard::GuardConfig::builder(
-        format!("http://127.0.0.1:{closed}").parse().expect("URL parses"),
-        session_guard::OktaAuthConfig::ApiToken { token: session_guard::Secret::new(API_TOKEN) },
+        format!("http://127.0.0.1:{closed}")
+            .parse()
+            .expect("URL parses"),
+        session_guard::OktaAuthConfig::ApiToken {
+            token: session_guard::Secret::new(API_TOKEN),
+        },
     )
     .token(okta.token_settings());
     let guard = okta.guard(config);
@@ -155,9 +198,18 @@ async fn slow_okta_times_out_with_503() {
     .await;
     let guard = okta.guard(okta.builder().okta_timeout(Duration::from_millis(200)));
 
-    let result = guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now()).await;
+    let result = guard
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
+        .await;
 
-    assert_eq!(result.expect_err("timed out").reason(), Reason::OktaUnavailable);
+    assert_eq!(
+        result.expect_err("timed out").reason(),
+        Reason::OktaUnavailable
+    );
 }
 
 #[tokio::test]
@@ -174,7 +226,13 @@ async fn rejected_credential_gives_503_not_401() {
     .await;
     let guard = okta.guard(okta.builder());
 
-    let result = guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now()).await;
+    let result = guard
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
+        .await;
 
     let rejection = result.expect_err("no verdict");
     assert_eq!(rejection.reason(), Reason::OktaUnavailable);
@@ -190,12 +248,21 @@ async fn fail_closed_serves_no_stale_verdict() {
     let token = token_for(&okta, &sid);
     let now = SystemTime::now();
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect("alive");
     okta.reset().await;
-    okta.session_response(&sid, ResponseTemplate::new(503)).await;
-    let later = guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(40)).await;
+    okta.session_response(&sid, ResponseTemplate::new(503))
+        .await;
+    let later = guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(40))
+        .await;
 
-    assert_eq!(later.expect_err("fail closed").reason(), Reason::OktaUnavailable);
+    assert_eq!(
+        later.expect_err("fail closed").reason(),
+        Reason::OktaUnavailable
+    );
 }
 
 #[tokio::test]
@@ -211,9 +278,13 @@ async fn serve_stale_within_grace() {
     let token = token_for(&okta, &sid);
     let now = SystemTime::now();
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect("alive");
     okta.reset().await;
-    okta.session_response(&sid, ResponseTemplate::new(503)).await;
+    okta.session_response(&sid, ResponseTemplate::new(503))
+        .await;
     let stale = guard
         .authorize(&token, Policy::LiveSession, now + Duration::from_secs(80))
         .await
@@ -235,12 +306,21 @@ async fn serve_stale_ends_after_grace() {
     let token = token_for(&okta, &sid);
     let now = SystemTime::now();
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect("alive");
     okta.reset().await;
-    okta.session_response(&sid, ResponseTemplate::new(503)).await;
-    let late = guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(91)).await;
+    okta.session_response(&sid, ResponseTemplate::new(503))
+        .await;
+    let late = guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(91))
+        .await;
 
-    assert_eq!(late.expect_err("beyond grace").reason(), Reason::OktaUnavailable);
+    assert_eq!(
+        late.expect_err("beyond grace").reason(),
+        Reason::OktaUnavailable
+    );
 }
 
 #[tokio::test]
@@ -252,31 +332,51 @@ async fn serve_stale_never_revives_ended_session() {
     let token = token_for(&okta, &sid);
     let now = SystemTime::now();
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect_err("ended");
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect_err("ended");
     okta.reset().await;
-    okta.session_response(&sid, ResponseTemplate::new(503)).await;
-    let later = guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(40)).await;
+    okta.session_response(&sid, ResponseTemplate::new(503))
+        .await;
+    let later = guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(40))
+        .await;
 
-    assert_eq!(later.expect_err("still ended").reason(), Reason::SessionEnded);
+    assert_eq!(
+        later.expect_err("still ended").reason(),
+        Reason::SessionEnded
+    );
 }
 
 #[tokio::test]
 async fn serve_stale_needs_a_previous_verdict() {
     let okta = FakeOkta::start().await;
     let sid = session_id(13);
-    okta.session_response(&sid, ResponseTemplate::new(502)).await;
+    okta.session_response(&sid, ResponseTemplate::new(502))
+        .await;
     let guard = okta.guard(okta.builder().serve_stale(Duration::from_secs(60)));
 
-    let result = guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now()).await;
+    let result = guard
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
+        .await;
 
-    assert_eq!(result.expect_err("no verdict to serve").reason(), Reason::OktaUnavailable);
+    assert_eq!(
+        result.expect_err("no verdict to serve").reason(),
+        Reason::OktaUnavailable
+    );
 }
 
 #[tokio::test]
 async fn token_only_route_ignores_okta_outage() {
     let okta = FakeOkta::start().await;
     let sid = session_id(14);
-    okta.session_response(&sid, ResponseTemplate::new(500)).await;
+    okta.session_response(&sid, ResponseTemplate::new(500))
+        .await;
     let guard = okta.guard(okta.builder());
     let address = serve(app(&guard)).await;
 

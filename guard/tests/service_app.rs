@@ -61,13 +61,23 @@ async fn assertion_is_signed_and_scoped() {
     mount_token_endpoint(&okta, 3600).await;
     let guard = service_app_guard(&okta);
 
-    guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now()).await.expect("alive");
+    guard
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
+        .await
+        .expect("alive");
 
     let requests = token_requests(&okta).await;
     let form = requests.first().expect("one token request");
     assert_eq!(form["grant_type"], "client_credentials");
     assert_eq!(form["scope"], "okta.sessions.read");
-    assert_eq!(form["client_assertion_type"], "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    assert_eq!(
+        form["client_assertion_type"],
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    );
 
     let key = signing_key();
     let mut validation = Validation::new(Algorithm::RS256);
@@ -92,7 +102,14 @@ async fn sessions_api_gets_bearer_access_token() {
     mount_token_endpoint(&okta, 3600).await;
     let guard = service_app_guard(&okta);
 
-    guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now()).await.expect("alive");
+    guard
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
+        .await
+        .expect("alive");
 
     let requests = okta.server.received_requests().await.unwrap_or_default();
     let call = requests
@@ -100,7 +117,9 @@ async fn sessions_api_gets_bearer_access_token() {
         .find(|request| request.url.path().starts_with("/api/v1/sessions/"))
         .expect("one Sessions API call");
     assert_eq!(
-        call.headers.get("authorization").and_then(|value| value.to_str().ok()),
+        call.headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok()),
         Some("Bearer mgmt-access-token-1")
     );
 }
@@ -110,14 +129,22 @@ async fn access_token_is_cached() {
     let okta = FakeOkta::start().await;
     let first = session_id(3);
     let second = session_id(4);
-    okta.session_alive(&first, USER, "ACTIVE", in_an_hour()).await;
-    okta.session_alive(&second, USER, "ACTIVE", in_an_hour()).await;
+    okta.session_alive(&first, USER, "ACTIVE", in_an_hour())
+        .await;
+    okta.session_alive(&second, USER, "ACTIVE", in_an_hour())
+        .await;
     mount_token_endpoint(&okta, 3600).await;
     let guard = service_app_guard(&okta);
     let now = SystemTime::now();
 
-    guard.authorize(&token_for(&okta, &first), Policy::LiveSession, now).await.expect("alive");
-    guard.authorize(&token_for(&okta, &second), Policy::LiveSession, now).await.expect("alive");
+    guard
+        .authorize(&token_for(&okta, &first), Policy::LiveSession, now)
+        .await
+        .expect("alive");
+    guard
+        .authorize(&token_for(&okta, &second), Policy::LiveSession, now)
+        .await
+        .expect("alive");
 
     assert_eq!(token_requests(&okta).await.len(), 1);
     assert_eq!(okta.session_calls().await, 2);
@@ -129,15 +156,24 @@ async fn access_token_is_renewed_near_expiry() {
     let okta = FakeOkta::start().await;
     let first = session_id(5);
     let second = session_id(6);
-    okta.session_alive(&first, USER, "ACTIVE", in_an_hour()).await;
-    okta.session_alive(&second, USER, "ACTIVE", in_an_hour()).await;
+    okta.session_alive(&first, USER, "ACTIVE", in_an_hour())
+        .await;
+    okta.session_alive(&second, USER, "ACTIVE", in_an_hour())
+        .await;
     mount_token_endpoint(&okta, 120).await;
     let guard = service_app_guard(&okta);
     let now = SystemTime::now();
 
-    guard.authorize(&token_for(&okta, &first), Policy::LiveSession, now).await.expect("alive");
     guard
-        .authorize(&token_for(&okta, &second), Policy::LiveSession, now + Duration::from_secs(61))
+        .authorize(&token_for(&okta, &first), Policy::LiveSession, now)
+        .await
+        .expect("alive");
+    guard
+        .authorize(
+            &token_for(&okta, &second),
+            Policy::LiveSession,
+            now + Duration::from_secs(61),
+        )
         .await
         .expect("alive");
 
@@ -158,7 +194,13 @@ async fn token_endpoint_failure_gives_503() {
         .await;
     let guard = service_app_guard(&okta);
 
-    let result = guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now()).await;
+    let result = guard
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
+        .await;
 
     assert_eq!(result.expect_err("no credential").status(), 503);
     assert_eq!(okta.session_calls().await, 0);

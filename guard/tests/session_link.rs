@@ -43,7 +43,12 @@ async fn replay_after_logout_refused_once_ttl_passes() {
     let token = token_for(&okta, &sid);
     let now = SystemTime::now();
 
-    assert!(guard.authorize(&token, Policy::LiveSession, now).await.is_ok());
+    assert!(
+        guard
+            .authorize(&token, Policy::LiveSession, now)
+            .await
+            .is_ok()
+    );
     okta.reset().await;
     okta.session_gone(&sid).await;
     let later = refused(&guard, &token, now + Duration::from_secs(31)).await;
@@ -72,7 +77,8 @@ async fn ended_verdict_is_kept_without_asking_again() {
 async fn mfa_required_refused_by_default() {
     let okta = FakeOkta::start().await;
     let sid = session_id(4);
-    okta.session_alive(&sid, USER, "MFA_REQUIRED", in_an_hour()).await;
+    okta.session_alive(&sid, USER, "MFA_REQUIRED", in_an_hour())
+        .await;
     let guard = okta.guard(okta.builder());
 
     let reason = refused(&guard, &token_for(&okta, &sid), SystemTime::now()).await;
@@ -84,10 +90,17 @@ async fn mfa_required_refused_by_default() {
 async fn mfa_required_accepted_when_configured() {
     let okta = FakeOkta::start().await;
     let sid = session_id(5);
-    okta.session_alive(&sid, USER, "MFA_REQUIRED", in_an_hour()).await;
+    okta.session_alive(&sid, USER, "MFA_REQUIRED", in_an_hour())
+        .await;
     let guard = okta.guard(okta.builder().accept_mfa_required());
 
-    let result = guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now()).await;
+    let result = guard
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
+        .await;
 
     assert!(result.is_ok(), "{result:?}");
 }
@@ -96,13 +109,16 @@ async fn mfa_required_accepted_when_configured() {
 async fn mfa_enroll_needs_its_own_opt_in() {
     let okta = FakeOkta::start().await;
     let sid = session_id(6);
-    okta.session_alive(&sid, USER, "MFA_ENROLL", in_an_hour()).await;
+    okta.session_alive(&sid, USER, "MFA_ENROLL", in_an_hour())
+        .await;
     let strict = okta.guard(okta.builder().accept_mfa_required());
     let loose = okta.guard(okta.builder().accept_mfa_enroll());
     let token = token_for(&okta, &sid);
 
     let strict_reason = refused(&strict, &token, SystemTime::now()).await;
-    let loose_result = loose.authorize(&token, Policy::LiveSession, SystemTime::now()).await;
+    let loose_result = loose
+        .authorize(&token, Policy::LiveSession, SystemTime::now())
+        .await;
 
     assert_eq!(strict_reason, Reason::SessionNotActive);
     assert!(loose_result.is_ok(), "{loose_result:?}");
@@ -112,7 +128,8 @@ async fn mfa_enroll_needs_its_own_opt_in() {
 async fn unknown_status_refused() {
     let okta = FakeOkta::start().await;
     let sid = session_id(7);
-    okta.session_alive(&sid, USER, "SOMETHING_NEW", in_an_hour()).await;
+    okta.session_alive(&sid, USER, "SOMETHING_NEW", in_an_hour())
+        .await;
     let guard = okta.guard(okta.builder().accept_mfa_required().accept_mfa_enroll());
 
     let reason = refused(&guard, &token_for(&okta, &sid), SystemTime::now()).await;
@@ -124,7 +141,8 @@ async fn unknown_status_refused() {
 async fn session_of_other_user_refused() {
     let okta = FakeOkta::start().await;
     let sid = session_id(8);
-    okta.session_alive(&sid, OTHER_USER, "ACTIVE", in_an_hour()).await;
+    okta.session_alive(&sid, OTHER_USER, "ACTIVE", in_an_hour())
+        .await;
     let guard = okta.guard(okta.builder());
 
     let reason = refused(&guard, &token_for(&okta, &sid), SystemTime::now()).await;
@@ -151,7 +169,9 @@ async fn token_without_session_claim_passes_token_only() {
     let guard = okta.guard(okta.builder());
     let token = mint(&claims(&okta.issuer(), None, SystemTime::now()));
 
-    let result = guard.authorize(&token, Policy::TokenOnly, SystemTime::now()).await;
+    let result = guard
+        .authorize(&token, Policy::TokenOnly, SystemTime::now())
+        .await;
 
     assert!(result.is_ok(), "{result:?}");
 }
@@ -161,7 +181,14 @@ async fn unsafe_session_id_never_reaches_okta() {
     let okta = FakeOkta::start().await;
     let guard = okta.guard(okta.builder());
 
-    for bad in ["../../users/me", "102abc/lifecycle", "102%2e%2e", "102abc?x=1", "", &"a".repeat(200)] {
+    for bad in [
+        "../../users/me",
+        "102abc/lifecycle",
+        "102%2e%2e",
+        "102abc?x=1",
+        "",
+        &"a".repeat(200),
+    ] {
         let token = mint(&claims(&okta.issuer(), Some(bad), SystemTime::now()));
         let reason = refused(&guard, &token, SystemTime::now()).await;
         assert_eq!(reason, Reason::InvalidClaims, "{bad:?}");
@@ -189,7 +216,10 @@ async fn token_without_uid_refused() {
     okta.session_alive(&sid, USER, "ACTIVE", in_an_hour()).await;
     let guard = okta.guard(okta.builder());
     let mut token_claims = claims(&okta.issuer(), Some(&sid), SystemTime::now());
-    token_claims.as_object_mut().expect("claims are an object").remove("uid");
+    token_claims
+        .as_object_mut()
+        .expect("claims are an object")
+        .remove("uid");
 
     let reason = refused(&guard, &mint(&token_claims), SystemTime::now()).await;
 
@@ -205,7 +235,9 @@ async fn custom_session_claim_is_read() {
     let mut token_claims = claims(&okta.issuer(), None, SystemTime::now());
     token_claims["session_ref"] = Value::String(sid.clone());
 
-    let result = guard.authorize(&mint(&token_claims), Policy::LiveSession, SystemTime::now()).await;
+    let result = guard
+        .authorize(&mint(&token_claims), Policy::LiveSession, SystemTime::now())
+        .await;
 
     assert!(result.is_ok(), "{result:?}");
 }
@@ -218,11 +250,17 @@ async fn allowed_request_exposes_session() {
     let guard = okta.guard(okta.builder());
 
     let authorized = guard
-        .authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now())
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
         .await
         .expect("alive session passes");
 
-    let session = authorized.session().expect("live-session policy carries the session");
+    let session = authorized
+        .session()
+        .expect("live-session policy carries the session");
     assert_eq!(session.id.as_str(), sid);
     assert_eq!(session.user_id, USER);
     assert_eq!(authorized.claims().uid.as_deref(), Some(USER));
@@ -237,10 +275,19 @@ async fn alive_verdict_lasts_ttl() {
     let token = token_for(&okta, &sid);
     let now = SystemTime::now();
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect("alive");
-    guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(29)).await.expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(29))
+        .await
+        .expect("alive");
     let calls_within_ttl = okta.session_calls().await;
-    guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(31)).await.expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(31))
+        .await
+        .expect("alive");
     let calls_after_ttl = okta.session_calls().await;
 
     assert_eq!(calls_within_ttl, 1);
@@ -254,11 +301,15 @@ async fn alive_verdict_ends_at_session_expiry() {
     let okta = FakeOkta::start().await;
     let sid = session_id(13);
     let now = SystemTime::now();
-    okta.session_alive(&sid, USER, "ACTIVE", now + Duration::from_secs(10)).await;
+    okta.session_alive(&sid, USER, "ACTIVE", now + Duration::from_secs(10))
+        .await;
     let guard = okta.guard(okta.builder().verdict_ttl(Duration::from_secs(300)));
     let token = token_for(&okta, &sid);
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect("alive");
     let reason = refused(&guard, &token, now + Duration::from_secs(11)).await;
 
     assert_eq!(reason, Reason::SessionEnded);
@@ -278,8 +329,14 @@ async fn alive_verdict_ends_at_token_exp() {
     token_claims["exp"] = json!(epoch(now) + 10);
     let token = mint(&token_claims);
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect("alive");
-    guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(15)).await.expect("within leeway");
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(15))
+        .await
+        .expect("within leeway");
 
     assert_eq!(okta.session_calls().await, 2);
 }
@@ -308,8 +365,14 @@ async fn low_budget_stretches_ttl() {
     );
     let token = token_for(&okta, &sid);
 
-    guard.authorize(&token, Policy::LiveSession, now).await.expect("alive");
-    guard.authorize(&token, Policy::LiveSession, now + Duration::from_secs(200)).await.expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now)
+        .await
+        .expect("alive");
+    guard
+        .authorize(&token, Policy::LiveSession, now + Duration::from_secs(200))
+        .await
+        .expect("alive");
 
     assert_eq!(guard.effective_ttl(now), Duration::from_secs(270));
     assert_eq!(okta.session_calls().await, 1);
@@ -327,7 +390,10 @@ async fn full_budget_keeps_configured_ttl() {
     );
     let now = SystemTime::now();
 
-    guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, now).await.expect("alive");
+    guard
+        .authorize(&token_for(&okta, &sid), Policy::LiveSession, now)
+        .await
+        .expect("alive");
 
     assert_eq!(guard.effective_ttl(now), Duration::from_secs(30));
 }
@@ -352,7 +418,12 @@ async fn cold_session_coalesces_10000_requests() {
         .map(|_| {
             let guard = guard.clone();
             let token = token.clone();
-            tokio::spawn(async move { guard.authorize(&token, Policy::LiveSession, now).await.is_ok() })
+            tokio::spawn(async move {
+                guard
+                    .authorize(&token, Policy::LiveSession, now)
+                    .await
+                    .is_ok()
+            })
         })
         .collect();
     let mut allowed = 0;
@@ -383,7 +454,12 @@ async fn distinct_tokens_share_one_lookup() {
     let now = SystemTime::now();
     let tokens: Vec<String> = (0..20).map(|_| token_for(&okta, &sid)).collect();
 
-    let results = futures::future::join_all(tokens.iter().map(|token| guard.authorize(token, Policy::LiveSession, now))).await;
+    let results = futures::future::join_all(
+        tokens
+            .iter()
+            .map(|token| guard.authorize(token, Policy::LiveSession, now)),
+    )
+    .await;
 
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(okta.session_calls().await, 1);
@@ -396,7 +472,14 @@ async fn sessions_api_receives_ssws_token() {
     okta.session_alive(&sid, USER, "ACTIVE", in_an_hour()).await;
     let guard = okta.guard(okta.builder());
 
-    guard.authorize(&token_for(&okta, &sid), Policy::LiveSession, SystemTime::now()).await.expect("alive");
+    guard
+        .authorize(
+            &token_for(&okta, &sid),
+            Policy::LiveSession,
+            SystemTime::now(),
+        )
+        .await
+        .expect("alive");
 
     let requests = okta.server.received_requests().await.unwrap_or_default();
     let call = requests
@@ -404,7 +487,9 @@ async fn sessions_api_receives_ssws_token() {
         .find(|request| request.url.path().starts_with("/api/v1/sessions/"))
         .expect("one Sessions API call");
     assert_eq!(
-        call.headers.get("authorization").and_then(|value| value.to_str().ok()),
+        call.headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok()),
         Some(format!("SSWS {API_TOKEN}").as_str())
     );
 }

@@ -6,9 +6,9 @@ use std::time::Duration;
 use url::Url;
 
 use super::{
-    ConfigError, DEFAULT_SESSION_CLAIM, DenyListConfig, EventHookConfig, GuardConfig, OktaAuthConfig, OktaConfig,
-    OutageConfig, OutageMode, ResponseConfig, SessionConfig, TokenSettings, default_dedupe_capacity, default_event_header,
-    default_timeout_ms,
+    ConfigError, DEFAULT_SESSION_CLAIM, DenyListConfig, EventHookConfig, GuardConfig,
+    OktaAuthConfig, OktaConfig, OutageConfig, OutageMode, ResponseConfig, SessionConfig,
+    TokenSettings, default_dedupe_capacity, default_event_header, default_timeout_ms,
 };
 use crate::secret::Secret;
 use crate::session::SessionStatus;
@@ -41,7 +41,11 @@ impl GuardConfigBuilder {
             config: GuardConfig {
                 session_claim: DEFAULT_SESSION_CLAIM.to_owned(),
                 token: None,
-                okta: OktaConfig { org_url, auth, timeout_ms: default_timeout_ms() },
+                okta: OktaConfig {
+                    org_url,
+                    auth,
+                    timeout_ms: default_timeout_ms(),
+                },
                 session: SessionConfig::default(),
                 outage: OutageConfig::default(),
                 event_hooks: None,
@@ -142,7 +146,10 @@ impl GuardConfigBuilder {
     /// Enables the `jti` deny list stored at `path`, with its admin API
     /// protected by `admin_secret`.
     pub fn deny_list(mut self, path: impl Into<PathBuf>, admin_secret: Secret) -> Self {
-        self.config.deny_list = Some(DenyListConfig { path: path.into(), admin_secret });
+        self.config.deny_list = Some(DenyListConfig {
+            path: path.into(),
+            admin_secret,
+        });
         self
     }
 
@@ -176,14 +183,19 @@ mod tests {
     fn builder() -> GuardConfigBuilder {
         GuardConfig::builder(
             Url::parse("http://127.0.0.1:9400").expect("static URL"),
-            OktaAuthConfig::ApiToken { token: Secret::new("00mockOktaDemoApiToken0000000000000000000") },
+            OktaAuthConfig::ApiToken {
+                token: Secret::new("00mockOktaDemoApiToken0000000000000000000"),
+            },
         )
     }
 
     #[test]
     fn defaults_are_strict() {
         let config = builder().build().expect("defaults are valid");
-        assert_eq!(config.session.accepted_statuses, vec![SessionStatus::Active]);
+        assert_eq!(
+            config.session.accepted_statuses,
+            vec![SessionStatus::Active]
+        );
         assert_eq!(config.outage.mode, OutageMode::FailClosed);
         assert_eq!(config.session_claim, "okta_sid");
     }
@@ -197,7 +209,9 @@ mod tests {
     fn build_rejects_plain_http_off_loopback() {
         let config = GuardConfig::builder(
             Url::parse("http://example.okta.com").expect("static URL"),
-            OktaAuthConfig::ApiToken { token: Secret::new("t") },
+            OktaAuthConfig::ApiToken {
+                token: Secret::new("t"),
+            },
         )
         .build();
         assert!(config.is_err());
@@ -207,7 +221,9 @@ mod tests {
     fn build_rejects_org_url_with_oauth2_path() {
         let config = GuardConfig::builder(
             Url::parse("https://example.okta.com/oauth2/default").expect("static URL"),
-            OktaAuthConfig::ApiToken { token: Secret::new("t") },
+            OktaAuthConfig::ApiToken {
+                token: Secret::new("t"),
+            },
         )
         .build();
         assert!(config.is_err());
@@ -230,8 +246,18 @@ mod tests {
     #[test]
     fn mfa_statuses_are_opt_in() {
         let config = builder().accept_mfa_required().build().expect("valid");
-        assert!(config.session.accepted_statuses.contains(&SessionStatus::MfaRequired));
-        assert!(!config.session.accepted_statuses.contains(&SessionStatus::MfaEnroll));
+        assert!(
+            config
+                .session
+                .accepted_statuses
+                .contains(&SessionStatus::MfaRequired)
+        );
+        assert!(
+            !config
+                .session
+                .accepted_statuses
+                .contains(&SessionStatus::MfaEnroll)
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ impl Guard {
         let state = Arc::new(AdminState {
             deny_list,
             secret: config.admin_secret.clone(),
-            max_token_lifetime: Duration::from_secs(self.inner.config.session.max_token_lifetime_secs),
+            max_token_lifetime: Duration::from_secs(
+                self.inner.config.session.max_token_lifetime_secs,
+            ),
         });
         Ok(Router::new()
             .route(DENY_LIST_ADMIN_PATH, get(list).post(add))
@@ -68,15 +70,19 @@ impl Guard {
 }
 
 async fn list(State(state): State<Arc<AdminState>>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers) {
+    if let Some(response) = reject_unauthorized(&state, &headers) {
         return response;
     }
     let entries = state.deny_list.list(SystemTime::now());
     Json(serde_json::json!({ "entries": entries })).into_response()
 }
 
-async fn add(State(state): State<Arc<AdminState>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if let Err(response) = authorize(&state, &headers) {
+async fn add(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(response) = reject_unauthorized(&state, &headers) {
         return response;
     }
     let request: AddRequest = match serde_json::from_slice(&body) {
@@ -100,19 +106,27 @@ async fn add(State(state): State<Arc<AdminState>>, headers: HeaderMap, body: axu
     let stored = entry.clone();
     let max_lifetime = state.max_token_lifetime;
     // redb commits with an fsync: keep it off the async workers.
-    let result = tokio::task::spawn_blocking(move || deny_list.add(stored, now, max_lifetime)).await;
+    let result =
+        tokio::task::spawn_blocking(move || deny_list.add(stored, now, max_lifetime)).await;
     match result {
         Ok(Ok(())) => (StatusCode::CREATED, Json(entry)).into_response(),
         Ok(Err(error)) => store_error(&error),
         Err(error) => {
             tracing::error!(%error, "deny list write task failed");
-            problem(StatusCode::INTERNAL_SERVER_ERROR, "the deny list could not be written")
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the deny list could not be written",
+            )
         }
     }
 }
 
-async fn remove(State(state): State<Arc<AdminState>>, headers: HeaderMap, Path(jti): Path<String>) -> Response {
-    if let Err(response) = authorize(&state, &headers) {
+async fn remove(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    Path(jti): Path<String>,
+) -> Response {
+    if let Some(response) = reject_unauthorized(&state, &headers) {
         return response;
     }
     let deny_list = state.deny_list.clone();
@@ -123,7 +137,10 @@ async fn remove(State(state): State<Arc<AdminState>>, headers: HeaderMap, Path(j
         Ok(Err(error)) => store_error(&error),
         Err(error) => {
             tracing::error!(%error, "deny list write task failed");
-            problem(StatusCode::INTERNAL_SERVER_ERROR, "the deny list could not be written")
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the deny list could not be written",
+            )
         }
     }
 }
@@ -133,14 +150,17 @@ fn store_error(error: &DenyListError) -> Response {
         DenyListError::Invalid(detail) => problem(StatusCode::UNPROCESSABLE_ENTITY, detail),
         other => {
             tracing::error!(error = %other, "deny list storage failed");
-            problem(StatusCode::INTERNAL_SERVER_ERROR, "the deny list could not be written")
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the deny list could not be written",
+            )
         }
     }
 }
 
-/// Checks `Authorization: Bearer <admin secret>` in constant time.
-#[allow(clippy::result_large_err)]
-fn authorize(state: &AdminState, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks `Authorization: Bearer <admin secret>` in constant time; returns
+/// the 401 response when it is missing or wrong.
+fn reject_unauthorized(state: &AdminState, headers: &HeaderMap) -> Option<Response> {
     let presented = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -148,13 +168,16 @@ fn authorize(state: &AdminState, headers: &HeaderMap) -> Result<(), Response> {
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, secret)| secret.trim());
     if presented.is_some_and(|secret| state.secret.matches(secret.as_bytes())) {
-        return Ok(());
+        return None;
     }
     tracing::warn!("deny list admin call with a missing or wrong secret");
-    let mut response = problem(StatusCode::UNAUTHORIZED, "the admin bearer secret is missing or wrong");
+    let mut response = problem(
+        StatusCode::UNAUTHORIZED,
+        "the admin bearer secret is missing or wrong",
+    );
     response.headers_mut().insert(
         http::header::WWW_AUTHENTICATE,
         http::HeaderValue::from_static("Bearer realm=\"deny-list-admin\""),
     );
-    Err(response)
+    Some(response)
 }

@@ -75,7 +75,9 @@ pub struct DenyList {
 
 impl std::fmt::Debug for DenyList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DenyList").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("DenyList")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -87,7 +89,10 @@ impl DenyList {
         epoch: RevocationEpoch,
         metrics: GuardMetrics,
     ) -> Result<Self, DenyListError> {
-        let storage = |source: redb::Error| DenyListError::Storage { path: path.to_owned(), source };
+        let storage = |source: redb::Error| DenyListError::Storage {
+            path: path.to_owned(),
+            source,
+        };
         let db = Database::create(path).map_err(|error| storage(error.into()))?;
 
         // Create the table on first use and drop entries that expired
@@ -96,16 +101,20 @@ impl DenyList {
         let write = db.begin_write().map_err(|error| storage(error.into()))?;
         let mut entries = HashMap::new();
         {
-            let mut table = write.open_table(DENIED).map_err(|error| storage(error.into()))?;
+            let mut table = write
+                .open_table(DENIED)
+                .map_err(|error| storage(error.into()))?;
             table
                 .retain(|_, value| parse(value).is_none_or(|entry| entry.expires_at > cutoff))
                 .map_err(|error| storage(error.into()))?;
             for item in table.iter().map_err(|error| storage(error.into()))? {
                 let (key, value) = item.map_err(|error| storage(error.into()))?;
-                let entry: DenyEntry = serde_json::from_slice(value.value()).map_err(|source| DenyListError::Corrupt {
-                    path: path.to_owned(),
-                    jti: key.value().to_owned(),
-                    source,
+                let entry: DenyEntry = serde_json::from_slice(value.value()).map_err(|source| {
+                    DenyListError::Corrupt {
+                        path: path.to_owned(),
+                        jti: key.value().to_owned(),
+                        source,
+                    }
                 })?;
                 entries.insert(entry.jti.clone(), entry);
             }
@@ -114,13 +123,22 @@ impl DenyList {
 
         tracing::info!(path = %path.display(), entries = entries.len(), "deny list opened");
         metrics.set_deny_list_entries(entries.len());
-        Ok(Self { path: path.to_owned(), db, entries: RwLock::new(entries), epoch, metrics })
+        Ok(Self {
+            path: path.to_owned(),
+            db,
+            entries: RwLock::new(entries),
+            epoch,
+            metrics,
+        })
     }
 
     /// Returns the entry for `jti` if it is denied at `now`.
     pub fn lookup(&self, jti: &str, now: SystemTime) -> Option<DenyEntry> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-        entries.get(jti).filter(|entry| entry.expires_at > epoch_seconds(now)).cloned()
+        entries
+            .get(jti)
+            .filter(|entry| entry.expires_at > epoch_seconds(now))
+            .cloned()
     }
 
     /// Adds (or replaces) an entry, persisting it before it takes effect.
@@ -129,7 +147,12 @@ impl DenyList {
     ///
     /// [`DenyListError::Invalid`] for an empty or oversized `jti` or reason,
     /// or an expiry in the past; [`DenyListError::Storage`] when redb fails.
-    pub fn add(&self, entry: DenyEntry, now: SystemTime, max_lifetime: Duration) -> Result<(), DenyListError> {
+    pub fn add(
+        &self,
+        entry: DenyEntry,
+        now: SystemTime,
+        max_lifetime: Duration,
+    ) -> Result<(), DenyListError> {
         validate(&entry, now, max_lifetime)?;
         let bytes = serde_json::to_vec(&entry).map_err(|source| DenyListError::Corrupt {
             path: self.path.clone(),
@@ -178,7 +201,11 @@ impl DenyList {
     pub fn list(&self, now: SystemTime) -> Vec<DenyEntry> {
         let cutoff = epoch_seconds(now);
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-        let mut listed: Vec<DenyEntry> = entries.values().filter(|entry| entry.expires_at > cutoff).cloned().collect();
+        let mut listed: Vec<DenyEntry> = entries
+            .values()
+            .filter(|entry| entry.expires_at > cutoff)
+            .cloned()
+            .collect();
         listed.sort_by(|a, b| a.jti.cmp(&b.jti));
         listed
     }
@@ -203,12 +230,22 @@ impl DenyList {
 
     fn write(
         &self,
-        change: impl FnOnce(&mut redb::Table<'_, &'static str, &'static [u8]>) -> Result<(), redb::Error>,
+        change: impl FnOnce(
+            &mut redb::Table<'_, &'static str, &'static [u8]>,
+        ) -> Result<(), redb::Error>,
     ) -> Result<(), DenyListError> {
-        let storage = |source: redb::Error| DenyListError::Storage { path: self.path.clone(), source };
-        let write = self.db.begin_write().map_err(|error| storage(error.into()))?;
+        let storage = |source: redb::Error| DenyListError::Storage {
+            path: self.path.clone(),
+            source,
+        };
+        let write = self
+            .db
+            .begin_write()
+            .map_err(|error| storage(error.into()))?;
         {
-            let mut table = write.open_table(DENIED).map_err(|error| storage(error.into()))?;
+            let mut table = write
+                .open_table(DENIED)
+                .map_err(|error| storage(error.into()))?;
             change(&mut table).map_err(storage)?;
         }
         write.commit().map_err(|error| storage(error.into()))
@@ -220,9 +257,17 @@ impl DenyList {
     ///
     /// [`DenyListError::Storage`] when redb fails.
     pub fn count_on_disk(&self) -> Result<usize, DenyListError> {
-        let storage = |source: redb::Error| DenyListError::Storage { path: self.path.clone(), source };
-        let read = self.db.begin_read().map_err(|error| storage(error.into()))?;
-        let table = read.open_table(DENIED).map_err(|error| storage(error.into()))?;
+        let storage = |source: redb::Error| DenyListError::Storage {
+            path: self.path.clone(),
+            source,
+        };
+        let read = self
+            .db
+            .begin_read()
+            .map_err(|error| storage(error.into()))?;
+        let table = read
+            .open_table(DENIED)
+            .map_err(|error| storage(error.into()))?;
         let count = table.len().map_err(|error| storage(error.into()))?;
         Ok(usize::try_from(count).unwrap_or(usize::MAX))
     }
@@ -232,7 +277,11 @@ fn parse(value: &[u8]) -> Option<DenyEntry> {
     serde_json::from_slice(value).ok()
 }
 
-fn validate(entry: &DenyEntry, now: SystemTime, max_lifetime: Duration) -> Result<(), DenyListError> {
+fn validate(
+    entry: &DenyEntry,
+    now: SystemTime,
+    max_lifetime: Duration,
+) -> Result<(), DenyListError> {
     if entry.jti.is_empty() || entry.jti.len() > MAX_JTI_LEN {
         return Err(DenyListError::Invalid(format!(
             "jti must be 1 to {MAX_JTI_LEN} bytes long, got {} bytes",
@@ -263,5 +312,6 @@ fn validate(entry: &DenyEntry, now: SystemTime, max_lifetime: Duration) -> Resul
 }
 
 pub(crate) fn epoch_seconds(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
 }

@@ -18,7 +18,10 @@ struct Seen {
 
 impl Deduper {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { capacity: capacity.max(1), seen: Mutex::new(Seen::default()) }
+        Self {
+            capacity: capacity.max(1),
+            seen: Mutex::new(Seen::default()),
+        }
     }
 
     /// Records `uuid`; returns `false` if it was already recorded.

@@ -26,9 +26,9 @@ use payload::{Delivery, LogEvent};
 
 use crate::config::{ConfigError, EventHookConfig};
 use crate::guard::Guard;
+use crate::http::rejection::problem;
 use crate::secret::Secret;
 use crate::session::SessionId;
-use crate::http::rejection::problem;
 
 /// Default path of the receiver.
 pub const EVENT_HOOK_PATH: &str = "/okta/event-hooks";
@@ -72,15 +72,22 @@ impl Guard {
     ///
     /// [`ConfigError::Invalid`] when the configuration has no `event_hooks`.
     pub fn event_hook_router(&self) -> Result<Router, ConfigError> {
-        let config: &EventHookConfig = self.inner.config.event_hooks.as_ref().ok_or(ConfigError::Invalid {
-            setting: "event_hooks",
-            value: "absent".to_owned(),
-            fix: "add an [event_hooks] section with the hook's secret",
-        })?;
-        let header = http::HeaderName::from_bytes(config.header.as_bytes()).map_err(|_| ConfigError::Invalid {
-            setting: "event_hooks.header",
-            value: config.header.clone(),
-            fix: "use a valid HTTP header name",
+        let config: &EventHookConfig =
+            self.inner
+                .config
+                .event_hooks
+                .as_ref()
+                .ok_or(ConfigError::Invalid {
+                    setting: "event_hooks",
+                    value: "absent".to_owned(),
+                    fix: "add an [event_hooks] section with the hook's secret",
+                })?;
+        let header = http::HeaderName::from_bytes(config.header.as_bytes()).map_err(|_| {
+            ConfigError::Invalid {
+                setting: "event_hooks.header",
+                value: config.header.clone(),
+                fix: "use a valid HTTP header name",
+            }
         })?;
         let state = Arc::new(EventHookState {
             guard: self.clone(),
@@ -88,7 +95,9 @@ impl Guard {
             header,
             deduper: Deduper::new(config.dedupe_capacity),
         });
-        Ok(Router::new().route(EVENT_HOOK_PATH, get(verify).post(receive)).with_state(state))
+        Ok(Router::new()
+            .route(EVENT_HOOK_PATH, get(verify).post(receive))
+            .with_state(state))
     }
 }
 
@@ -101,14 +110,24 @@ async fn verify(State(state): State<Arc<EventHookState>>, headers: HeaderMap) ->
     if headers.contains_key(&state.header) && !authenticated(&state, &headers) {
         return unauthorized();
     }
-    let Some(challenge) = headers.get(VERIFICATION_HEADER).and_then(|value| value.to_str().ok()) else {
-        return problem(StatusCode::BAD_REQUEST, "the X-Okta-Verification-Challenge header is missing");
+    let Some(challenge) = headers
+        .get(VERIFICATION_HEADER)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "the X-Okta-Verification-Challenge header is missing",
+        );
     };
     tracing::info!("answered Okta event hook verification");
     Json(serde_json::json!({ "verification": challenge })).into_response()
 }
 
-async fn receive(State(state): State<Arc<EventHookState>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn receive(
+    State(state): State<Arc<EventHookState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     if !authenticated(&state, &headers) {
         tracing::warn!("event hook delivery with a missing or wrong secret");
         state.guard.inner.metrics.record_event("unauthorized");
@@ -119,16 +138,25 @@ async fn receive(State(state): State<Arc<EventHookState>>, headers: HeaderMap, b
         Ok(delivery) => delivery,
         Err(error) => {
             tracing::warn!(%error, "event hook delivery does not parse");
-            return problem(StatusCode::BAD_REQUEST, &format!("the body is not an Okta event hook delivery: {error}"));
+            return problem(
+                StatusCode::BAD_REQUEST,
+                &format!("the body is not an Okta event hook delivery: {error}"),
+            );
         }
     };
     if delivery.event_type != EVENT_HOOK_TYPE {
         tracing::warn!(event_type = %delivery.event_type, "unexpected event hook delivery type");
-        return problem(StatusCode::BAD_REQUEST, &format!("eventType must be {EVENT_HOOK_TYPE}"));
+        return problem(
+            StatusCode::BAD_REQUEST,
+            &format!("eventType must be {EVENT_HOOK_TYPE}"),
+        );
     }
 
     let now = SystemTime::now();
-    let mut summary = DeliverySummary { received: delivery.data.events.len(), ..Default::default() };
+    let mut summary = DeliverySummary {
+        received: delivery.data.events.len(),
+        ..Default::default()
+    };
     for event in &delivery.data.events {
         if let Some(uuid) = event.uuid.as_deref()
             && !state.deduper.first_delivery(uuid)
@@ -205,5 +233,8 @@ fn authenticated(state: &EventHookState, headers: &HeaderMap) -> bool {
 }
 
 fn unauthorized() -> Response {
-    problem(StatusCode::UNAUTHORIZED, "the event hook secret is missing or wrong")
+    problem(
+        StatusCode::UNAUTHORIZED,
+        "the event hook secret is missing or wrong",
+    )
 }

@@ -62,7 +62,12 @@ pub(crate) struct DebugContext {
 impl LogEvent {
     /// Returns the ended session's id from `debugContext.debugData.EndedSessionId`.
     pub(crate) fn ended_session_id(&self) -> Option<&str> {
-        self.debug_context.as_ref()?.debug_data.as_ref()?.get("EndedSessionId")?.as_str()
+        self.debug_context
+            .as_ref()?
+            .debug_data
+            .as_ref()?
+            .get("EndedSessionId")?
+            .as_str()
     }
 
     /// Returns the id of the first target of type `User`.

@@ -20,8 +20,13 @@ pub struct MissingGuardLayer;
 
 impl IntoResponse for MissingGuardLayer {
     fn into_response(self) -> Response {
-        tracing::error!("handler takes Authorized but no guard layer ran; add Guard::layer to the route");
-        problem(StatusCode::INTERNAL_SERVER_ERROR, "the request was not checked by the guard")
+        tracing::error!(
+            "handler takes Authorized but no guard layer ran; add Guard::layer to the route"
+        );
+        problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the request was not checked by the guard",
+        )
     }
 }
 
@@ -29,7 +34,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Authorized {
     type Rejection = MissingGuardLayer;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Authorized>().cloned().ok_or(MissingGuardLayer)
+        parts
+            .extensions
+            .get::<Authorized>()
+            .cloned()
+            .ok_or(MissingGuardLayer)
     }
 }
 
@@ -51,7 +60,9 @@ where
     {
         return Ok(authorized.clone());
     }
-    Guard::from_ref(state).authorize_headers(&parts.headers, policy).await
+    Guard::from_ref(state)
+        .authorize_headers(&parts.headers, policy)
+        .await
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for LiveSession
@@ -61,7 +72,9 @@ where
     type Rejection = crate::Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        run(parts, state, Policy::LiveSession).await.map(LiveSession)
+        run(parts, state, Policy::LiveSession)
+            .await
+            .map(LiveSession)
     }
 }
 

@@ -55,17 +55,32 @@ impl Guard {
     pub fn forward_auth_router(&self) -> Router {
         Router::new()
             .route(FORWARD_AUTH_PATH, any(default_policy))
-            .route(&format!("{FORWARD_AUTH_PATH}/{{policy}}"), any(named_policy))
-            .route(&format!("{FORWARD_AUTH_PATH}/{{policy}}/{{*rest}}"), any(named_policy_with_path))
+            .route(
+                &format!("{FORWARD_AUTH_PATH}/{{policy}}"),
+                any(named_policy),
+            )
+            .route(
+                &format!("{FORWARD_AUTH_PATH}/{{policy}}/{{*rest}}"),
+                any(named_policy_with_path),
+            )
             .with_state(self.clone())
     }
 }
 
-async fn default_policy(State(guard): State<Guard>, method: Method, headers: HeaderMap) -> Response {
+async fn default_policy(
+    State(guard): State<Guard>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
     decide(&guard, Policy::LiveSession, &method, &headers, None).await
 }
 
-async fn named_policy(State(guard): State<Guard>, Path(policy): Path<String>, method: Method, headers: HeaderMap) -> Response {
+async fn named_policy(
+    State(guard): State<Guard>,
+    Path(policy): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
     match parse_policy(&policy) {
         Some(policy) => decide(&guard, policy, &method, &headers, None).await,
         None => unknown_policy(&policy),
@@ -93,13 +108,28 @@ fn parse_policy(name: &str) -> Option<Policy> {
 }
 
 fn unknown_policy(name: &str) -> Response {
-    tracing::error!(policy = name, "forward-auth called with an unknown policy; fix the proxy configuration");
-    problem(StatusCode::NOT_FOUND, "unknown forward-auth policy; use /forward-auth/session or /forward-auth/token")
+    tracing::error!(
+        policy = name,
+        "forward-auth called with an unknown policy; fix the proxy configuration"
+    );
+    problem(
+        StatusCode::NOT_FOUND,
+        "unknown forward-auth policy; use /forward-auth/session or /forward-auth/token",
+    )
 }
 
-async fn decide(guard: &Guard, policy: Policy, method: &Method, headers: &HeaderMap, envoy_path: Option<&str>) -> Response {
-    let original_uri = first_header(headers, &ORIGINAL_URI_HEADERS).or(envoy_path).unwrap_or("-");
-    let original_method = first_header(headers, &ORIGINAL_METHOD_HEADERS).unwrap_or(method.as_str());
+async fn decide(
+    guard: &Guard,
+    policy: Policy,
+    method: &Method,
+    headers: &HeaderMap,
+    envoy_path: Option<&str>,
+) -> Response {
+    let original_uri = first_header(headers, &ORIGINAL_URI_HEADERS)
+        .or(envoy_path)
+        .unwrap_or("-");
+    let original_method =
+        first_header(headers, &ORIGINAL_METHOD_HEADERS).unwrap_or(method.as_str());
 
     match guard.authorize_headers(headers, policy).await {
         Ok(authorized) => {
@@ -126,7 +156,9 @@ async fn decide(guard: &Guard, policy: Policy, method: &Method, headers: &Header
 }
 
 fn first_header<'h>(headers: &'h HeaderMap, names: &[&str]) -> Option<&'h str> {
-    names.iter().find_map(|name| headers.get(*name)?.to_str().ok())
+    names
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
 }
 
 fn identity_headers(authorized: &Authorized) -> HeaderMap {
@@ -136,7 +168,10 @@ fn identity_headers(authorized: &Authorized) -> HeaderMap {
         Ok(value) => {
             headers.insert(HeaderName::from_static(name), value);
         }
-        Err(_) => tracing::warn!(header = name, "claim value cannot be sent in a header; header omitted"),
+        Err(_) => tracing::warn!(
+            header = name,
+            "claim value cannot be sent in a header; header omitted"
+        ),
     };
 
     set("x-auth-subject", &claims.sub);
@@ -161,5 +196,8 @@ fn identity_headers(authorized: &Authorized) -> HeaderMap {
 /// First 16 hex characters of SHA-256 of the session id.
 pub(crate) fn session_ref(session_id: &str) -> String {
     let digest = Sha256::digest(session_id.as_bytes());
-    digest[..8].iter().map(|byte| format!("{byte:02x}")).collect()
+    digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }

@@ -31,7 +31,10 @@ impl Guard {
     /// # }
     /// ```
     pub fn layer(&self, policy: Policy) -> GuardLayer {
-        GuardLayer { guard: self.clone(), policy }
+        GuardLayer {
+            guard: self.clone(),
+            policy,
+        }
     }
 }
 
@@ -46,7 +49,11 @@ impl<S> Layer<S> for GuardLayer {
     type Service = GuardService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        GuardService { inner, guard: self.guard.clone(), policy: self.policy }
+        GuardService {
+            inner,
+            guard: self.guard.clone(),
+            policy: self.policy,
+        }
     }
 }
 

@@ -20,7 +20,9 @@ pub const METRICS_PATH: &str = "/metrics";
 impl Guard {
     /// Returns a router serving the guard's Prometheus metrics at [`METRICS_PATH`].
     pub fn metrics_router(&self) -> Router {
-        Router::new().route(METRICS_PATH, get(metrics)).with_state(self.clone())
+        Router::new()
+            .route(METRICS_PATH, get(metrics))
+            .with_state(self.clone())
     }
 }
 

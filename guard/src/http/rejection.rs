@@ -55,7 +55,12 @@ struct Problem<'a> {
 
 impl Rejection {
     pub(crate) fn new(reason: Reason, detail: impl Into<String>, style: &ResponseStyle) -> Self {
-        Self { reason, detail: sanitize(&detail.into()), retry_after: None, style: style.clone() }
+        Self {
+            reason,
+            detail: sanitize(&detail.into()),
+            retry_after: None,
+            style: style.clone(),
+        }
     }
 
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
@@ -93,7 +98,10 @@ impl Rejection {
         }
         let mut value = format!("Bearer realm=\"{}\"", self.style.realm);
         if let Some(error) = self.reason.bearer_error() {
-            value.push_str(&format!(", error=\"{error}\", error_description=\"{}\"", self.detail));
+            value.push_str(&format!(
+                ", error=\"{error}\", error_description=\"{}\"",
+                self.detail
+            ));
         }
         HeaderValue::from_str(&value).ok()
     }
@@ -121,7 +129,10 @@ impl Rejection {
             headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
         if let Some(delay) = self.retry_after {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(delay.as_secs().max(1)));
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(delay.as_secs().max(1)),
+            );
         }
     }
 }
@@ -140,7 +151,9 @@ impl IntoResponse for Rejection {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         self.write_headers(response.headers_mut());
         response
     }
@@ -218,7 +231,8 @@ mod tests {
 
     #[test]
     fn challenge_has_error_and_description() {
-        let rejection = Rejection::new(Reason::SessionEnded, "the Okta session has ended", &style());
+        let rejection =
+            Rejection::new(Reason::SessionEnded, "the Okta session has ended", &style());
         let challenge = rejection.www_authenticate().expect("401 has a challenge");
         assert_eq!(
             challenge,
@@ -229,7 +243,10 @@ mod tests {
     #[test]
     fn challenge_omits_error_without_token() {
         let rejection = Rejection::new(Reason::MissingToken, "no bearer token", &style());
-        assert_eq!(rejection.www_authenticate().expect("401 has a challenge"), r#"Bearer realm="api""#);
+        assert_eq!(
+            rejection.www_authenticate().expect("401 has a challenge"),
+            r#"Bearer realm="api""#
+        );
     }
 
     #[test]

@@ -95,7 +95,10 @@ pub(crate) struct SessionCache {
 
 impl SessionCache {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { maps: Mutex::new(Maps::default()), capacity: capacity.max(1) }
+        Self {
+            maps: Mutex::new(Maps::default()),
+            capacity: capacity.max(1),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Maps> {
@@ -106,7 +109,12 @@ impl SessionCache {
     /// lookup in progress for `id`, or starts one. Doing both under one
     /// lock means a request that arrives just after a lookup finished sees
     /// its record instead of starting a second lookup.
-    pub(crate) fn probe(&self, id: &SessionId, now: SystemTime, is_usable: impl Fn(&Record) -> bool) -> Probe {
+    pub(crate) fn probe(
+        &self,
+        id: &SessionId,
+        now: SystemTime,
+        is_usable: impl Fn(&Record) -> bool,
+    ) -> Probe {
         let mut maps = self.lock();
         if !maps.sessions.contains_key(id) {
             self.make_room(&mut maps, now);
@@ -117,7 +125,10 @@ impl SessionCache {
         {
             return Probe::Record(record.clone());
         }
-        let flight = state.flight.get_or_insert_with(|| Arc::new(Flight::new())).clone();
+        let flight = state
+            .flight
+            .get_or_insert_with(|| Arc::new(Flight::new()))
+            .clone();
         Probe::Flight(flight, state.record.clone())
     }
 
@@ -128,12 +139,24 @@ impl SessionCache {
         let mut maps = self.lock();
         let maps = &mut *maps;
         let state = maps.sessions.entry(id.clone()).or_default();
-        if state.flight.as_ref().is_some_and(|current| Arc::ptr_eq(current, flight)) {
+        if state
+            .flight
+            .as_ref()
+            .is_some_and(|current| Arc::ptr_eq(current, flight))
+        {
             state.flight = None;
         }
 
         let merged = match (&state.record, &answer.known) {
-            (Some(existing @ Record { known: Known::Ended(_), .. }), _) => {
+            (
+                Some(
+                    existing @ Record {
+                        known: Known::Ended(_),
+                        ..
+                    },
+                ),
+                _,
+            ) => {
                 let mut kept = existing.clone();
                 kept.keep_until = kept.keep_until.max(answer.keep_until);
                 kept
@@ -144,7 +167,9 @@ impl SessionCache {
         let mut merged = merged;
         if let Known::Alive(alive) = &merged.known
             && let Some(revocation) = maps.revoked_users.get(&*alive.user_id)
-            && alive.created_at.is_none_or(|created| created <= revocation.at)
+            && alive
+                .created_at
+                .is_none_or(|created| created <= revocation.at)
         {
             // The user's sessions were ended by an event that arrived while
             // this lookup was in flight (or Okta has not caught up yet).
@@ -165,7 +190,10 @@ impl SessionCache {
     pub(crate) fn abandon(&self, id: &SessionId, flight: &Arc<Flight>) {
         let mut maps = self.lock();
         if let Some(state) = maps.sessions.get_mut(id)
-            && state.flight.as_ref().is_some_and(|current| Arc::ptr_eq(current, flight))
+            && state
+                .flight
+                .as_ref()
+                .is_some_and(|current| Arc::ptr_eq(current, flight))
         {
             state.flight = None;
         }
@@ -175,7 +203,10 @@ impl SessionCache {
     /// later than the record's deadline was just refused with it).
     pub(crate) fn extend_ended(&self, id: &SessionId, until: SystemTime) {
         let mut maps = self.lock();
-        if let Some(SessionState { record: Some(record), .. }) = maps.sessions.get_mut(id)
+        if let Some(SessionState {
+            record: Some(record),
+            ..
+        }) = maps.sessions.get_mut(id)
             && matches!(record.known, Known::Ended(_))
         {
             record.keep_until = record.keep_until.max(until);
@@ -183,16 +214,35 @@ impl SessionCache {
     }
 
     /// Marks one session ended. Returns `false` if it already was.
-    pub(crate) fn end_session(&self, id: &SessionId, by: EndedBy, now: SystemTime, keep_until: SystemTime) -> bool {
+    pub(crate) fn end_session(
+        &self,
+        id: &SessionId,
+        by: EndedBy,
+        now: SystemTime,
+        keep_until: SystemTime,
+    ) -> bool {
         let mut maps = self.lock();
         if !maps.sessions.contains_key(id) {
             self.make_room(&mut maps, now);
         }
         let state = maps.sessions.entry(id.clone()).or_default();
-        let was_ended = matches!(state.record, Some(Record { known: Known::Ended(_), .. }));
-        let keep_until = state.record.as_ref().map_or(keep_until, |record| record.keep_until.max(keep_until));
+        let was_ended = matches!(
+            state.record,
+            Some(Record {
+                known: Known::Ended(_),
+                ..
+            })
+        );
+        let keep_until = state
+            .record
+            .as_ref()
+            .map_or(keep_until, |record| record.keep_until.max(keep_until));
         if !was_ended {
-            state.record = Some(Record { known: Known::Ended(by), checked_at: now, keep_until });
+            state.record = Some(Record {
+                known: Known::Ended(by),
+                checked_at: now,
+                keep_until,
+            });
         } else if let Some(record) = state.record.as_mut() {
             record.keep_until = keep_until;
         }
@@ -203,7 +253,13 @@ impl SessionCache {
     /// (sessions without a creation time too), and records the revocation
     /// so that sessions not cached yet are refused for tokens authenticated
     /// before `at`. Returns how many cached sessions it ended.
-    pub(crate) fn revoke_user(&self, user_id: &str, at: SystemTime, now: SystemTime, keep_until: SystemTime) -> usize {
+    pub(crate) fn revoke_user(
+        &self,
+        user_id: &str,
+        at: SystemTime,
+        now: SystemTime,
+        keep_until: SystemTime,
+    ) -> usize {
         let mut maps = self.lock();
         let maps = &mut *maps;
 
@@ -218,9 +274,15 @@ impl SessionCache {
         let mut ended = 0;
         let ids = maps.by_user.get(user_id).cloned().unwrap_or_default();
         for id in ids {
-            let Some(state) = maps.sessions.get_mut(&id) else { continue };
-            let Some(record) = state.record.as_mut() else { continue };
-            let Known::Alive(alive) = &record.known else { continue };
+            let Some(state) = maps.sessions.get_mut(&id) else {
+                continue;
+            };
+            let Some(record) = state.record.as_mut() else {
+                continue;
+            };
+            let Known::Alive(alive) = &record.known else {
+                continue;
+            };
             if alive.created_at.is_none_or(|created| created <= at) {
                 record.known = Known::Ended(EndedBy::UserEvent);
                 record.checked_at = now;
@@ -234,7 +296,10 @@ impl SessionCache {
     /// Returns the user-wide revocation point for `user_id`, if any.
     pub(crate) fn user_revocation(&self, user_id: &str, now: SystemTime) -> Option<UserRevocation> {
         let maps = self.lock();
-        maps.revoked_users.get(user_id).copied().filter(|revocation| revocation.keep_until > now)
+        maps.revoked_users
+            .get(user_id)
+            .copied()
+            .filter(|revocation| revocation.keep_until > now)
     }
 
     /// Drops expired records and revocations; if the map is still full,
@@ -246,9 +311,14 @@ impl SessionCache {
         }
         let before = maps.sessions.len();
         maps.sessions.retain(|_, state| {
-            state.flight.is_some() || state.record.as_ref().is_some_and(|record| record.keep_until > now)
+            state.flight.is_some()
+                || state
+                    .record
+                    .as_ref()
+                    .is_some_and(|record| record.keep_until > now)
         });
-        maps.revoked_users.retain(|_, revocation| revocation.keep_until > now);
+        maps.revoked_users
+            .retain(|_, revocation| revocation.keep_until > now);
 
         if maps.sessions.len() >= self.capacity {
             // Free a sixteenth of the capacity at once so that a full cache
@@ -303,7 +373,10 @@ impl SessionFootprint {
         // user id key is shared by that user's sessions (counted in full
         // here, as an upper bound).
         let user_index = size_of::<SessionId>() + size_of::<Box<str>>() + user_id.len();
-        Self { inline: map_slot, heap: id.heap_bytes() + alive + user_index }
+        Self {
+            inline: map_slot,
+            heap: id.heap_bytes() + alive + user_index,
+        }
     }
 
     /// Returns inline plus heap bytes.

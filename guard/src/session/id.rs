@@ -31,7 +31,9 @@ pub enum SessionIdError {
         len: usize,
     },
     /// The id contains a byte outside `[A-Za-z0-9_-]`.
-    #[error("session id contains {byte:#04x} at byte {position}; only A-Z, a-z, 0-9, '_' and '-' are allowed")]
+    #[error(
+        "session id contains {byte:#04x} at byte {position}; only A-Z, a-z, 0-9, '_' and '-' are allowed"
+    )]
     InvalidCharacter {
         /// The first rejected byte.
         byte: u8,
@@ -111,14 +113,20 @@ mod tests {
     fn parse_rejects_path_traversal() {
         assert!(matches!(
             SessionId::parse("../users/me"),
-            Err(SessionIdError::InvalidCharacter { byte: b'.', position: 0 })
+            Err(SessionIdError::InvalidCharacter {
+                byte: b'.',
+                position: 0
+            })
         ));
     }
 
     #[test]
     fn parse_rejects_each_url_delimiter() {
         for candidate in ["a/b", "a%2F", "a?x", "a#x", "a b", "a\u{e9}", "a.b", "a\nb"] {
-            assert!(SessionId::parse(candidate).is_err(), "{candidate:?} was accepted");
+            assert!(
+                SessionId::parse(candidate).is_err(),
+                "{candidate:?} was accepted"
+            );
         }
     }
 
@@ -127,7 +135,9 @@ mod tests {
         let long = "a".repeat(MAX_SESSION_ID_LEN + 1);
         assert_eq!(
             SessionId::parse(&long),
-            Err(SessionIdError::TooLong { len: MAX_SESSION_ID_LEN + 1 })
+            Err(SessionIdError::TooLong {
+                len: MAX_SESSION_ID_LEN + 1
+            })
         );
     }
 

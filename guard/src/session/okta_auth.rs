@@ -51,7 +51,9 @@ pub enum OktaAuthError {
     },
     /// The API token or access token contains characters that cannot be
     /// sent in an HTTP header.
-    #[error("the Okta credential contains characters not allowed in an HTTP header; check the configured API token")]
+    #[error(
+        "the Okta credential contains characters not allowed in an HTTP header; check the configured API token"
+    )]
     InvalidCredential,
     /// The token endpoint's answer is not a usable bearer token response.
     #[error("token endpoint {url} returned an unusable response: {detail}")]
@@ -66,7 +68,7 @@ pub enum OktaAuthError {
 /// The configured way of authenticating to the Management API.
 pub(crate) enum OktaAuth {
     ApiToken(Secret),
-    ServiceApp(ServiceApp),
+    ServiceApp(Box<ServiceApp>),
 }
 
 impl OktaAuth {
@@ -136,11 +138,26 @@ struct OAuthErrorBody {
 }
 
 impl ServiceApp {
-    pub(crate) fn new(client_id: String, key_id: Option<String>, signing_key: EncodingKey, token_url: Url) -> Self {
-        Self { client_id, key_id, signing_key, token_url, cached: Mutex::new(None) }
+    pub(crate) fn new(
+        client_id: String,
+        key_id: Option<String>,
+        signing_key: EncodingKey,
+        token_url: Url,
+    ) -> Self {
+        Self {
+            client_id,
+            key_id,
+            signing_key,
+            token_url,
+            cached: Mutex::new(None),
+        }
     }
 
-    async fn authorization(&self, http: &reqwest::Client, now: SystemTime) -> Result<HeaderValue, OktaAuthError> {
+    async fn authorization(
+        &self,
+        http: &reqwest::Client,
+        now: SystemTime,
+    ) -> Result<HeaderValue, OktaAuthError> {
         // Holding the lock across the fetch coalesces concurrent refreshes
         // into one token request.
         let mut cached = self.cached.lock().await;
@@ -156,12 +173,19 @@ impl ServiceApp {
         Ok(header)
     }
 
-    async fn fetch(&self, http: &reqwest::Client, now: SystemTime) -> Result<CachedToken, OktaAuthError> {
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        now: SystemTime,
+    ) -> Result<CachedToken, OktaAuthError> {
         let assertion = self.sign_assertion(now)?;
         let form = [
             ("grant_type", "client_credentials"),
             ("scope", SESSIONS_READ_SCOPE),
-            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
             ("client_assertion", assertion.as_str()),
         ];
         tracing::info!(client_id = %self.client_id, url = %self.token_url, "requesting Okta management access token");
@@ -172,27 +196,41 @@ impl ServiceApp {
             .form(&form)
             .send()
             .await
-            .map_err(|source| OktaAuthError::Transport { url: self.token_url.clone(), source })?;
+            .map_err(|source| OktaAuthError::Transport {
+                url: self.token_url.clone(),
+                source,
+            })?;
         let status = response.status();
         let body = response
             .bytes()
             .await
-            .map_err(|source| OktaAuthError::Transport { url: self.token_url.clone(), source })?;
+            .map_err(|source| OktaAuthError::Transport {
+                url: self.token_url.clone(),
+                source,
+            })?;
 
         if !status.is_success() {
             let error: OAuthErrorBody = serde_json::from_slice(&body).unwrap_or_default();
             let error = format!(
                 "{} ({})",
                 error.error.as_deref().unwrap_or("no error code"),
-                error.error_description.as_deref().unwrap_or("no description")
+                error
+                    .error_description
+                    .as_deref()
+                    .unwrap_or("no description")
             );
-            return Err(OktaAuthError::Rejected { url: self.token_url.clone(), status: status.as_u16(), error });
+            return Err(OktaAuthError::Rejected {
+                url: self.token_url.clone(),
+                status: status.as_u16(),
+                error,
+            });
         }
 
-        let token: TokenResponse = serde_json::from_slice(&body).map_err(|error| OktaAuthError::InvalidResponse {
-            url: self.token_url.clone(),
-            detail: format!("body is not a token response: {error}"),
-        })?;
+        let token: TokenResponse =
+            serde_json::from_slice(&body).map_err(|error| OktaAuthError::InvalidResponse {
+                url: self.token_url.clone(),
+                detail: format!("body is not a token response: {error}"),
+            })?;
         if !token.token_type.eq_ignore_ascii_case("Bearer") {
             // A DPoP-bound token would need a proof on every call; this
             // client does not send one, so such an app cannot be used.
@@ -220,7 +258,9 @@ impl ServiceApp {
     }
 
     fn sign_assertion(&self, now: SystemTime) -> Result<String, OktaAuthError> {
-        let iat = now.duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs());
+        let iat = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
         let claims = AssertionClaims {
             iss: &self.client_id,
             sub: &self.client_id,

@@ -126,7 +126,8 @@ mod tests {
 
     #[test]
     fn session_tolerates_unknown_fields_and_status() {
-        let body = r#"{"id":"x","userId":"u","status":"SOMETHING_NEW","newField":{"a":1},"amr":["zzz"]}"#;
+        let body =
+            r#"{"id":"x","userId":"u","status":"SOMETHING_NEW","newField":{"a":1},"amr":["zzz"]}"#;
         let session: OktaSession = serde_json::from_str(body).expect("tolerant parse");
         assert_eq!(session.status, SessionStatus::Unknown);
     }

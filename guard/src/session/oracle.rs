@@ -6,7 +6,9 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 
-use super::cache::{AliveSession, EndedBy, Flight, FlightResult, Known, Probe, Record, SessionCache};
+use super::cache::{
+    AliveSession, EndedBy, Flight, FlightResult, Known, Probe, Record, SessionCache,
+};
 use super::rate_limit::{RateBudget, StretchRule};
 use super::sessions_api::{Lookup, LookupError, SessionsApi};
 use super::{SessionId, SessionInfo, SessionStatus};
@@ -46,7 +48,12 @@ pub(crate) struct SessionFailure {
 
 impl SessionFailure {
     fn new(reason: Reason, detail: String) -> Self {
-        Self { reason, detail, retry_after: None, reusable_until: None }
+        Self {
+            reason,
+            detail,
+            retry_after: None,
+            reusable_until: None,
+        }
     }
 }
 
@@ -66,7 +73,12 @@ pub(crate) struct SessionOracle {
 }
 
 impl SessionOracle {
-    pub(crate) fn new(api: SessionsApi, config: &GuardConfig, epoch: RevocationEpoch, metrics: GuardMetrics) -> Self {
+    pub(crate) fn new(
+        api: SessionsApi,
+        config: &GuardConfig,
+        epoch: RevocationEpoch,
+        metrics: GuardMetrics,
+    ) -> Self {
         let rule = StretchRule {
             base: config.verdict_ttl(),
             max_staleness: Duration::from_secs(config.session.max_staleness_secs),
@@ -132,26 +144,41 @@ impl SessionOracle {
 
         let record = match self.cache.probe(id, now, is_fresh) {
             Probe::Record(record) => {
-                self.metrics.record_cache(CacheTier::Session, CacheOutcome::Hit);
+                self.metrics
+                    .record_cache(CacheTier::Session, CacheOutcome::Hit);
                 record
             }
             Probe::Flight(flight, previous) => {
-                self.metrics.record_cache(CacheTier::Session, CacheOutcome::Miss);
-                let result = flight.get_or_init(|| self.lookup(id, &flight, token, now)).await.clone();
+                self.metrics
+                    .record_cache(CacheTier::Session, CacheOutcome::Miss);
+                let result = flight
+                    .get_or_init(|| self.lookup(id, &flight, token, now))
+                    .await
+                    .clone();
                 match result {
                     Ok(record) => record,
-                    Err(error) => return self.on_lookup_failure(id, &error, previous, token, now, ttl),
+                    Err(error) => {
+                        return self.on_lookup_failure(id, &error, previous, token, now, ttl);
+                    }
                 }
             }
         };
         self.judge(id, &record, token, now, ttl, false)
     }
 
-    async fn lookup(&self, id: &SessionId, flight: &Arc<Flight>, token: TokenFacts<'_>, now: SystemTime) -> FlightResult {
+    async fn lookup(
+        &self,
+        id: &SessionId,
+        flight: &Arc<Flight>,
+        token: TokenFacts<'_>,
+        now: SystemTime,
+    ) -> FlightResult {
         if self.budget.blocked_until(now).is_some() {
             // Spend nothing while the bucket is empty: Okta would answer 429.
             self.cache.abandon(id, flight);
-            return Err(LookupError::RateLimited { rate_limit: self.budget.latest() });
+            return Err(LookupError::RateLimited {
+                rate_limit: self.budget.latest(),
+            });
         }
 
         let response = match self.api.get(id, now).await {
@@ -171,7 +198,8 @@ impl SessionOracle {
 
         if let Some(snapshot) = response.rate_limit {
             self.budget.record(snapshot);
-            self.metrics.record_rate_limit(snapshot.limit, snapshot.remaining);
+            self.metrics
+                .record_rate_limit(snapshot.limit, snapshot.remaining);
         }
 
         let record = match response.lookup {
@@ -185,14 +213,25 @@ impl SessionOracle {
                 // Kept long enough to serve stale within the grace, and no
                 // longer than the session itself.
                 let horizon = now + self.budget.max_staleness() + self.stale_grace;
-                let keep_until = alive.expires_at.map_or(horizon, |expires| expires.min(horizon)).max(now);
-                Record { known: Known::Alive(Arc::new(alive)), checked_at: now, keep_until }
+                let keep_until = alive
+                    .expires_at
+                    .map_or(horizon, |expires| expires.min(horizon))
+                    .max(now);
+                Record {
+                    known: Known::Alive(Arc::new(alive)),
+                    checked_at: now,
+                    keep_until,
+                }
             }
             Lookup::NotFound => {
                 tracing::info!(session_id = %id, "Okta reports the session ended (404)");
                 // Sessions do not come back: keep the verdict while the
                 // token that revealed it can still be presented.
-                Record { known: Known::Ended(EndedBy::OktaNotFound), checked_at: now, keep_until: token.expires_at.max(now) }
+                Record {
+                    known: Known::Ended(EndedBy::OktaNotFound),
+                    checked_at: now,
+                    keep_until: token.expires_at.max(now),
+                }
             }
         };
         Ok(self.cache.complete(id, flight, record))
@@ -212,14 +251,18 @@ impl SessionOracle {
             && let Known::Alive(_) = record.known
             && now < record.checked_at + ttl + self.stale_grace
         {
-            self.metrics.record_cache(CacheTier::Session, CacheOutcome::Stale);
+            self.metrics
+                .record_cache(CacheTier::Session, CacheOutcome::Stale);
             tracing::warn!(session_id = %id, %error, checked_at = %rfc3339(record.checked_at), "serving a stale session verdict");
             return self.judge(id, &record, token, now, ttl, true);
         }
 
         let (reason, retry_after, detail) = match error {
             LookupError::RateLimited { .. } => {
-                let retry_at = self.budget.blocked_until(now).unwrap_or(now + self.retry_after);
+                let retry_at = self
+                    .budget
+                    .blocked_until(now)
+                    .unwrap_or(now + self.retry_after);
                 (
                     Reason::OktaRateLimited,
                     whole_seconds(retry_at.duration_since(now).unwrap_or(self.retry_after)),
@@ -233,7 +276,12 @@ impl SessionOracle {
             ),
         };
         tracing::warn!(session_id = %id, %error, retry_after_s = retry_after.as_secs(), "session check failed, failing closed");
-        Err(SessionFailure { reason, detail, retry_after: Some(retry_after), reusable_until: None })
+        Err(SessionFailure {
+            reason,
+            detail,
+            retry_after: Some(retry_after),
+            reusable_until: None,
+        })
     }
 
     fn judge(
@@ -272,7 +320,10 @@ impl SessionOracle {
         if !self.accepted.contains(&alive.status) {
             let mut failure = SessionFailure::new(
                 Reason::SessionNotActive,
-                format!("the Okta session's status is {}; complete sign-in first", alive.status.as_str()),
+                format!(
+                    "the Okta session's status is {}; complete sign-in first",
+                    alive.status.as_str()
+                ),
             );
             failure.reusable_until = Some(record.checked_at + ttl);
             return Err(failure);
@@ -282,14 +333,19 @@ impl SessionOracle {
         {
             let mut failure = SessionFailure::new(
                 Reason::SessionEnded,
-                format!("the Okta session expired at {}; sign in again", rfc3339(expires)),
+                format!(
+                    "the Okta session expired at {}; sign in again",
+                    rfc3339(expires)
+                ),
             );
             failure.reusable_until = Some(token.expires_at);
             return Err(failure);
         }
 
         let fresh_until = record.checked_at + ttl;
-        let reusable_until = alive.expires_at.map_or(fresh_until, |expires| expires.min(fresh_until));
+        let reusable_until = alive
+            .expires_at
+            .map_or(fresh_until, |expires| expires.min(fresh_until));
         Ok(SessionPass {
             info: Arc::new(SessionInfo {
                 id: id.clone(),
@@ -305,14 +361,21 @@ impl SessionOracle {
 
     /// Applies the end of one session reported by an event hook.
     pub(crate) fn end_session(&self, id: &SessionId, now: SystemTime) -> bool {
-        let changed = self.cache.end_session(id, EndedBy::SessionEvent, now, now + self.max_token_lifetime);
+        let changed = self.cache.end_session(
+            id,
+            EndedBy::SessionEvent,
+            now,
+            now + self.max_token_lifetime,
+        );
         self.epoch.bump();
         changed
     }
 
     /// Applies a user-wide end of sessions reported by an event hook at `at`.
     pub(crate) fn revoke_user(&self, user_id: &str, at: SystemTime, now: SystemTime) -> usize {
-        let ended = self.cache.revoke_user(user_id, at, now, at.max(now) + self.max_token_lifetime);
+        let ended = self
+            .cache
+            .revoke_user(user_id, at, now, at.max(now) + self.max_token_lifetime);
         self.epoch.bump();
         ended
     }

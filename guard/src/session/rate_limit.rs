@@ -27,11 +27,16 @@ impl RateLimitSnapshot {
     /// Reads the three headers; returns `None` unless all three are present
     /// and numeric.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let number = |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let number =
+            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
         let limit = u32::try_from(number("x-rate-limit-limit")?).ok()?;
         let remaining = u32::try_from(number("x-rate-limit-remaining")?).ok()?;
         let reset_at = UNIX_EPOCH + Duration::from_secs(number("x-rate-limit-reset")?);
-        Some(Self { limit, remaining, reset_at })
+        Some(Self {
+            limit,
+            remaining,
+            reset_at,
+        })
     }
 
     /// Returns the fraction of the window's budget still available at
@@ -84,7 +89,10 @@ pub(crate) struct RateBudget {
 
 impl RateBudget {
     pub(crate) fn new(rule: StretchRule) -> Self {
-        Self { rule, state: Mutex::new(BudgetState::default()) }
+        Self {
+            rule,
+            state: Mutex::new(BudgetState::default()),
+        }
     }
 
     /// Records the headers of a successful (non-429) response.
@@ -99,7 +107,11 @@ impl RateBudget {
         if snapshot.is_some() {
             state.latest = snapshot;
         }
-        state.blocked_until = Some(state.blocked_until.map_or(until, |current| current.max(until)));
+        state.blocked_until = Some(
+            state
+                .blocked_until
+                .map_or(until, |current| current.max(until)),
+        );
     }
 
     /// Returns the verdict TTL in force at `now`.
@@ -114,7 +126,9 @@ impl RateBudget {
     /// Returns the fraction of the budget left at `now` (1.0 when unknown).
     pub(crate) fn remaining_fraction(&self, now: SystemTime) -> f64 {
         let state = lock(&self.state);
-        state.latest.map_or(1.0, |snapshot| snapshot.remaining_fraction(now))
+        state
+            .latest
+            .map_or(1.0, |snapshot| snapshot.remaining_fraction(now))
     }
 
     /// Returns the latest snapshot, if Okta sent one.
@@ -132,7 +146,9 @@ impl RateBudget {
             return Some(until);
         }
         match state.latest {
-            Some(snapshot) if snapshot.remaining == 0 && snapshot.reset_at > now => Some(snapshot.reset_at),
+            Some(snapshot) if snapshot.remaining == 0 && snapshot.reset_at > now => {
+                Some(snapshot.reset_at)
+            }
             _ => None,
         }
     }
@@ -141,7 +157,9 @@ impl RateBudget {
 /// Locks a mutex, recovering from poisoning: the state is plain data that
 /// a panic elsewhere cannot leave half-written in a harmful way.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -181,10 +199,16 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("X-Rate-Limit-Limit", "100".parse().expect("static value"));
         headers.insert("X-Rate-Limit-Remaining", "7".parse().expect("static value"));
-        headers.insert("X-Rate-Limit-Reset", "1700000000".parse().expect("static value"));
+        headers.insert(
+            "X-Rate-Limit-Reset",
+            "1700000000".parse().expect("static value"),
+        );
         let snapshot = RateLimitSnapshot::from_headers(&headers).expect("all three headers set");
         assert_eq!(snapshot.remaining, 7);
-        assert_eq!(snapshot.reset_at, UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+        assert_eq!(
+            snapshot.reset_at,
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+        );
     }
 
     #[test]
@@ -197,7 +221,11 @@ mod tests {
     #[test]
     fn budget_is_full_after_reset() {
         let reset_at = UNIX_EPOCH + Duration::from_secs(1000);
-        let snapshot = RateLimitSnapshot { limit: 100, remaining: 0, reset_at };
+        let snapshot = RateLimitSnapshot {
+            limit: 100,
+            remaining: 0,
+            reset_at,
+        };
         assert_eq!(snapshot.remaining_fraction(reset_at), 1.0);
     }
 
@@ -206,7 +234,11 @@ mod tests {
         let budget = RateBudget::new(rule());
         let now = UNIX_EPOCH + Duration::from_secs(900);
         let reset_at = UNIX_EPOCH + Duration::from_secs(1000);
-        budget.record(RateLimitSnapshot { limit: 100, remaining: 0, reset_at });
+        budget.record(RateLimitSnapshot {
+            limit: 100,
+            remaining: 0,
+            reset_at,
+        });
         assert_eq!(budget.blocked_until(now), Some(reset_at));
     }
 
@@ -215,6 +247,9 @@ mod tests {
         let budget = RateBudget::new(rule());
         let now = UNIX_EPOCH + Duration::from_secs(900);
         budget.record_rejection(None, now + Duration::from_secs(20));
-        assert_eq!(budget.blocked_until(now), Some(now + Duration::from_secs(20)));
+        assert_eq!(
+            budget.blocked_until(now),
+            Some(now + Duration::from_secs(20))
+        );
     }
 }

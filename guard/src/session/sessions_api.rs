@@ -25,7 +25,9 @@ pub(crate) enum Lookup {
 pub(crate) enum LookupError {
     /// `429`: the org's rate limit for `/api/v1/sessions` is exhausted.
     #[error("Okta rate limit exhausted (429)")]
-    RateLimited { rate_limit: Option<RateLimitSnapshot> },
+    RateLimited {
+        rate_limit: Option<RateLimitSnapshot>,
+    },
     /// Transport error, timeout, 5xx, authentication failure or an
     /// unexpected answer. The text is for logs only.
     #[error("Okta Sessions API unavailable: {0}")]
@@ -55,7 +57,13 @@ impl SessionsApi {
         metrics: GuardMetrics,
     ) -> Result<Self, url::ParseError> {
         let sessions_url = org_url.join("/api/v1/sessions/")?;
-        Ok(Self { http, sessions_url, auth, timeout, metrics })
+        Ok(Self {
+            http,
+            sessions_url,
+            auth,
+            timeout,
+            metrics,
+        })
     }
 
     /// Builds the session URL by pushing the id as one path segment, so the
@@ -68,12 +76,22 @@ impl SessionsApi {
         url
     }
 
-    pub(crate) async fn get(&self, id: &SessionId, now: SystemTime) -> Result<LookupResponse, LookupError> {
+    pub(crate) async fn get(
+        &self,
+        id: &SessionId,
+        now: SystemTime,
+    ) -> Result<LookupResponse, LookupError> {
         let started = Instant::now();
         let result = self.call(id, now).await;
         let outcome = match &result {
-            Ok(LookupResponse { lookup: Lookup::Found(_), .. }) => "found",
-            Ok(LookupResponse { lookup: Lookup::NotFound, .. }) => "not_found",
+            Ok(LookupResponse {
+                lookup: Lookup::Found(_),
+                ..
+            }) => "found",
+            Ok(LookupResponse {
+                lookup: Lookup::NotFound,
+                ..
+            }) => "not_found",
             Err(LookupError::RateLimited { .. }) => "rate_limited",
             Err(LookupError::Unavailable(_)) => "unavailable",
         };
@@ -82,10 +100,14 @@ impl SessionsApi {
     }
 
     async fn call(&self, id: &SessionId, now: SystemTime) -> Result<LookupResponse, LookupError> {
-        let authorization = self.auth.authorization(&self.http, now).await.map_err(|error| {
-            tracing::error!(%error, "cannot authenticate to the Okta Sessions API");
-            LookupError::Unavailable(auth_detail(&error))
-        })?;
+        let authorization = self
+            .auth
+            .authorization(&self.http, now)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "cannot authenticate to the Okta Sessions API");
+                LookupError::Unavailable(auth_detail(&error))
+            })?;
 
         let url = self.session_url(id);
         tracing::debug!(session_id = %id, "asking Okta about session");
@@ -115,14 +137,24 @@ impl SessionsApi {
                     tracing::error!(session_id = %id, %error, "Okta returned a session that does not parse");
                     LookupError::Unavailable(format!("the session body does not parse: {error}"))
                 })?;
-                Ok(LookupResponse { lookup: Lookup::Found(Box::new(session)), rate_limit })
+                Ok(LookupResponse {
+                    lookup: Lookup::Found(Box::new(session)),
+                    rate_limit,
+                })
             }
             StatusCode::NOT_FOUND => {
                 let error: OktaErrorBody = serde_json::from_slice(&body).unwrap_or_default();
-                if error.error_code.as_deref().is_some_and(|code| code != E_NOT_FOUND) {
+                if error
+                    .error_code
+                    .as_deref()
+                    .is_some_and(|code| code != E_NOT_FOUND)
+                {
                     tracing::warn!(session_id = %id, code = ?error.error_code, "404 from Okta with an unexpected error code; treating the session as ended");
                 }
-                Ok(LookupResponse { lookup: Lookup::NotFound, rate_limit })
+                Ok(LookupResponse {
+                    lookup: Lookup::NotFound,
+                    rate_limit,
+                })
             }
             StatusCode::TOO_MANY_REQUESTS => {
                 tracing::warn!(session_id = %id, ?rate_limit, "Okta rate limit exhausted (429)");
@@ -139,7 +171,9 @@ impl SessionsApi {
                     summary = ?error.error_summary,
                     "Okta rejected the guard's credential; check the API token or the service app's okta.sessions.read grant"
                 );
-                Err(LookupError::Unavailable(format!("Okta rejected the guard's credential ({status})")))
+                Err(LookupError::Unavailable(format!(
+                    "Okta rejected the guard's credential ({status})"
+                )))
             }
             other => {
                 let error: OktaErrorBody = serde_json::from_slice(&body).unwrap_or_default();
@@ -170,7 +204,10 @@ mod tests {
         )
         .expect("static URL joins");
         let id = SessionId::parse("102abc_DEF-1").expect("valid id");
-        assert_eq!(api.session_url(&id).as_str(), "http://127.0.0.1:9400/api/v1/sessions/102abc_DEF-1");
+        assert_eq!(
+            api.session_url(&id).as_str(),
+            "http://127.0.0.1:9400/api/v1/sessions/102abc_DEF-1"
+        );
     }
 
     #[test]
@@ -184,6 +221,9 @@ mod tests {
         )
         .expect("static URL joins");
         let id = SessionId::parse("102x").expect("valid id");
-        assert_eq!(api.session_url(&id).as_str(), "https://example.okta.com/api/v1/sessions/102x");
+        assert_eq!(
+            api.session_url(&id).as_str(),
+            "https://example.okta.com/api/v1/sessions/102x"
+        );
     }
 }

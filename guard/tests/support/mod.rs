@@ -15,7 +15,9 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use session_guard::{Guard, GuardConfig, GuardConfigBuilder, OktaAuthConfig, Secret, TokenSettings};
+use session_guard::{
+    Guard, GuardConfig, GuardConfigBuilder, OktaAuthConfig, Secret, TokenSettings,
+};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -45,7 +47,8 @@ pub fn signing_key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
     KEY.get_or_init(|| {
         let pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA key generation works");
-        let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&pair).expect("key encodes as PKCS#8");
+        let der =
+            AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&pair).expect("key encodes as PKCS#8");
         let pem = pem("PRIVATE KEY", der.as_ref());
         let public = pair.public_key();
         SigningKey {
@@ -59,8 +62,15 @@ pub fn signing_key() -> &'static SigningKey {
 
 fn pem(label: &str, der: &[u8]) -> String {
     let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body.as_bytes().chunks(64).map(|chunk| std::str::from_utf8(chunk).unwrap_or("")).collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|chunk| std::str::from_utf8(chunk).unwrap_or(""))
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }
 
 pub fn jwks() -> Value {
@@ -69,7 +79,9 @@ pub fn jwks() -> Value {
 }
 
 pub fn epoch(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).expect("after 1970").as_secs()
+    time.duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
 }
 
 pub fn from_epoch(seconds: u64) -> SystemTime {
@@ -133,13 +145,16 @@ impl FakeOkta {
     /// Answers `GET /api/v1/sessions/{id}` with the session, and rate-limit
     /// headers showing a full budget.
     pub async fn session_alive(&self, id: &str, user: &str, status: &str, expires_at: SystemTime) {
-        let template = ResponseTemplate::new(200).set_body_json(session_body(id, user, status, expires_at));
-        self.session_response(id, with_budget(template, 100, 100)).await;
+        let template =
+            ResponseTemplate::new(200).set_body_json(session_body(id, user, status, expires_at));
+        self.session_response(id, with_budget(template, 100, 100))
+            .await;
     }
 
     pub async fn session_gone(&self, id: &str) {
         let template = ResponseTemplate::new(404).set_body_json(not_found_body(id));
-        self.session_response(id, with_budget(template, 100, 100)).await;
+        self.session_response(id, with_budget(template, 100, 100))
+            .await;
     }
 
     /// Answers `GET /api/v1/sessions/{id}` with `template` as given.
@@ -176,7 +191,9 @@ impl FakeOkta {
     pub fn builder(&self) -> GuardConfigBuilder {
         GuardConfig::builder(
             self.url().parse().expect("mock URL parses"),
-            OktaAuthConfig::ApiToken { token: Secret::new(API_TOKEN) },
+            OktaAuthConfig::ApiToken {
+                token: Secret::new(API_TOKEN),
+            },
         )
         .token(self.token_settings())
     }
@@ -242,7 +259,9 @@ pub fn token_for(okta: &FakeOkta, session: &str) -> String {
 
 /// Serves `router` on an ephemeral loopback port.
 pub async fn serve(router: axum::Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("loopback bind");
     let address = listener.local_addr().expect("bound address");
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
@@ -279,8 +298,14 @@ pub fn app(guard: &Guard) -> axum::Router {
     }
 
     let layered = axum::Router::new()
-        .route("/session", get(describe).route_layer(guard.layer(session_guard::Policy::LiveSession)))
-        .route("/token", get(describe).route_layer(guard.layer(session_guard::Policy::TokenOnly)))
+        .route(
+            "/session",
+            get(describe).route_layer(guard.layer(session_guard::Policy::LiveSession)),
+        )
+        .route(
+            "/token",
+            get(describe).route_layer(guard.layer(session_guard::Policy::TokenOnly)),
+        )
         .route("/unguarded", get(describe));
     let extracted = axum::Router::new()
         .route("/extract/session", get(live))
@@ -295,11 +320,17 @@ pub async fn get(address: SocketAddr, path: &str, token: Option<&str>) -> reqwes
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    request.send().await.expect("request reaches the test server")
+    request
+        .send()
+        .await
+        .expect("request reaches the test server")
 }
 
 pub fn header<'r>(response: &'r reqwest::Response, name: &str) -> Option<&'r str> {
-    response.headers().get(name).and_then(|value| value.to_str().ok())
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
 }
 
 /// A token for `session` of `user`, issued (and authenticated) at `issued`.
@@ -342,7 +373,13 @@ pub fn session_end_event(uuid: &str, session: &str, user: &str, published: Syste
 
 /// A user-wide LogEvent of `event_type` targeting `user`, by an admin
 /// whose own session is `admin_session`.
-pub fn user_event(uuid: &str, event_type: &str, user: &str, admin_session: &str, published: SystemTime) -> Value {
+pub fn user_event(
+    uuid: &str,
+    event_type: &str,
+    user: &str,
+    admin_session: &str,
+    published: SystemTime,
+) -> Value {
     json!({
         "uuid": uuid,
         "published": rfc3339(published),
