@@ -236,3 +236,27 @@ async fn bearer_hs256_token_is_rejected() {
 
     assert_eq!(response.status(), 401);
 }
+
+#[tokio::test]
+async fn bearer_slow_jwks_is_401_within_deadline() {
+    let key = SigningKey::generate(KID);
+    let okta = MockServer::start().await;
+    let slow = ResponseTemplate::new(200)
+        .set_body_json(json!({"keys": [key.jwk]}))
+        .set_delay(std::time::Duration::from_secs(10));
+    Mock::given(method("GET"))
+        .and(path("/oauth2/aushooks/v1/keys"))
+        .respond_with(slow)
+        .mount(&okta)
+        .await;
+    let toml = format!(
+        "deadline_ms = 200\n[okta]\ntimeout_ms = 100\n[inline_hook]\nauth = \"bearer\"\n[inline_hook.bearer]\n\
+         issuer = \"{ISSUER}\"\naudience = \"{AUDIENCE}\"\njwks_url = \"{}/oauth2/aushooks/v1/keys\"\n",
+        okta.uri()
+    );
+    let harness = Harness::start_on(okta, &toml).await;
+
+    let response = call_bearer(&harness, &key.mint(KID, &claims())).await;
+
+    assert_eq!(response.status(), 401);
+}

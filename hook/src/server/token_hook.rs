@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::body::{Rejection, TOKEN_HOOK_BODY_LIMIT, read_limited};
+use crate::auth::AuthError;
 use crate::decision::{Decision, Denial};
 use crate::secret::fingerprint;
 use crate::wire::{HookCommand, PayloadError, TOKEN_HOOK_EVENT_TYPE, TokenHookRequest, TokenHookResponse, parse_json};
@@ -39,7 +40,14 @@ async fn handle_authenticated(
     body: Body,
     started: Instant,
 ) -> Result<Response, Rejection> {
-    if let Err(error) = state.hook_auth.authenticate(headers).await {
+    // One deadline covers authentication (a JWKS fetch in bearer mode) and
+    // the decision, so the whole call stays inside Okta's 3 s budget.
+    let deadline = tokio::time::Instant::from_std(started) + state.deadline;
+
+    let authenticated = tokio::time::timeout_at(deadline, state.hook_auth.authenticate(headers))
+        .await
+        .unwrap_or_else(|_| Err(AuthError::JwksUnavailable("deadline passed during authentication".into())));
+    if let Err(error) = authenticated {
         tracing::warn!(endpoint = "token_hook", reason = error.label(), %error, "call rejected: not authenticated");
         state.metrics.auth_failure("token_hook", error.label());
         return Err(Rejection::Unauthenticated);
@@ -54,7 +62,7 @@ async fn handle_authenticated(
 
     let grant = state.linker.grant(&request);
     let now = chrono::Utc::now().timestamp();
-    let decision = tokio::time::timeout(state.deadline, state.linker.decide(&request, grant, now))
+    let decision = tokio::time::timeout_at(deadline, state.linker.decide(&request, grant, now))
         .await
         .unwrap_or(Decision::Deny(Denial::DeadlineExceeded));
 
