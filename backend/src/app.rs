@@ -37,8 +37,11 @@ impl FromRef<AppState> for RequestMetrics {
 ///
 /// # Errors
 ///
-/// The guard's error when it cannot build a router the configuration asks for.
-pub(crate) fn router(config: &Config, guard: Guard) -> Result<Router, session_guard::config::ConfigError> {
+/// The guard's error when it cannot build a router the configuration enables.
+pub(crate) fn router(
+    config: &Config,
+    guard: Guard,
+) -> Result<Router, session_guard::config::ConfigError> {
     let state = AppState {
         problems: ProblemStyle::new(&config.guard.responses),
         requests: RequestMetrics::new(),
@@ -63,13 +66,18 @@ pub(crate) fn router(config: &Config, guard: Guard) -> Result<Router, session_gu
     if config.guard.event_hooks.is_some() {
         app = app.merge(guard.event_hook_router()?);
     } else {
-        tracing::warn!("no [event_hooks] section: Okta cannot push session ends, only polling applies");
+        tracing::warn!(
+            "no [event_hooks] section: Okta cannot push session ends, only polling applies"
+        );
     }
     if config.guard.deny_list.is_some() {
         app = app.merge(guard.deny_list_admin_router()?);
     }
 
-    Ok(app.layer(axum::middleware::from_fn_with_state(state.requests, request_metrics::count_requests)))
+    Ok(app.layer(axum::middleware::from_fn_with_state(
+        state.requests,
+        request_metrics::count_requests,
+    )))
 }
 
 /// Lets the configured origins call the API with a bearer token, and lets

@@ -1,7 +1,7 @@
 //! RFC 9457 problem responses for the rejections the back end makes itself
-//! (missing route scope, bad request body), in the same shape and with the
-//! same `type`, `realm` and header rules as the session guard's rejections:
-//! `type`, `title`, `status`, `detail` and a stable `reason`.
+//! (missing route scope, bad request body). They have the same members as
+//! the session guard's rejections (`type`, `title`, `status`, `detail` and a
+//! stable `reason`) and follow its `type`, `realm` and header rules.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -41,21 +41,33 @@ struct Body<'a> {
 
 impl ProblemStyle {
     pub(crate) fn new(config: &ResponseConfig) -> Self {
-        Self { realm: config.realm.clone(), type_base: config.problem_type_base.clone() }
+        Self {
+            realm: config.realm.clone(),
+            type_base: config.problem_type_base.clone(),
+        }
     }
 
     /// Renders a 403 for a token that lacks `scope`, with the RFC 6750
     /// section 3 challenge `error="insufficient_scope"` and the `scope` the
     /// route needs.
     pub(crate) fn insufficient_scope(&self, scope: &str) -> Response {
-        let detail = format!("the access token lacks the {scope} scope; request it when signing in");
-        let mut response = self.render(StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE, "Insufficient scope", &detail, None);
+        let detail =
+            format!("the access token lacks the {scope} scope; request it when signing in");
+        let mut response = self.render(
+            StatusCode::FORBIDDEN,
+            INSUFFICIENT_SCOPE,
+            "Insufficient scope",
+            &detail,
+            None,
+        );
         let challenge = format!(
             "Bearer realm=\"{}\", error=\"insufficient_scope\", error_description=\"{detail}\", scope=\"{scope}\"",
             self.realm
         );
         if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
         }
         response
     }
@@ -63,35 +75,73 @@ impl ProblemStyle {
     /// Renders a 400 naming the body `field` at fault (`None` when the body
     /// as a whole is wrong).
     pub(crate) fn invalid_body(&self, field: Option<&str>, detail: &str) -> Response {
-        self.render(StatusCode::BAD_REQUEST, INVALID_BODY, "Invalid request body", detail, field)
+        self.render(
+            StatusCode::BAD_REQUEST,
+            INVALID_BODY,
+            "Invalid request body",
+            detail,
+            field,
+        )
     }
 
     /// Renders a 415 for a body that is not JSON.
     pub(crate) fn unsupported_media_type(&self) -> Response {
         let detail = "send the body as application/json";
-        self.render(StatusCode::UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", detail, None)
+        self.render(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported media type",
+            detail,
+            None,
+        )
     }
 
     /// Renders a 413 for a body over `limit` bytes.
     pub(crate) fn body_too_large(&self, limit: usize) -> Response {
         let detail = format!("the body is larger than {limit} bytes");
-        self.render(StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE, "Body too large", &detail, None)
+        self.render(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            BODY_TOO_LARGE,
+            "Body too large",
+            &detail,
+            None,
+        )
     }
 
-    /// Builds the response. Like the guard: with no `problem_type_base` the
-    /// type is `about:blank` and the title the HTTP status phrase (RFC 9457
-    /// section 4.2.1); with one, the type is base + reason and the title
-    /// names the reason.
-    fn render(&self, status: StatusCode, reason: &str, title: &str, detail: &str, field: Option<&str>) -> Response {
+    /// Builds the response the way the guard does. Without a
+    /// `problem_type_base`, the type is `about:blank` and the title is the
+    /// HTTP status phrase (RFC 9457 section 4.2.1). With one, the type is
+    /// base + reason and the title names the reason.
+    fn render(
+        &self,
+        status: StatusCode,
+        reason: &str,
+        title: &str,
+        detail: &str,
+        field: Option<&str>,
+    ) -> Response {
         let (kind, title) = match &self.type_base {
             Some(base) => (format!("{base}{reason}"), title),
-            None => ("about:blank".to_owned(), status.canonical_reason().unwrap_or("Error")),
+            None => (
+                "about:blank".to_owned(),
+                status.canonical_reason().unwrap_or("Error"),
+            ),
         };
-        let body = Body { kind, title, status: status.as_u16(), detail, reason, field };
+        let body = Body {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail,
+            reason,
+            field,
+        };
 
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
     }

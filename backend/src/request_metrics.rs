@@ -30,10 +30,22 @@ impl RequestMetrics {
     pub(crate) fn new() -> Self {
         let mut registry = Registry::with_prefix("demo_backend");
         let requests = Family::<RequestLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by method, route and status",
+            requests.clone(),
+        );
         let transfers = Counter::default();
-        registry.register("transfers_accepted", "Transfers accepted by POST /api/transfers", transfers.clone());
-        Self { registry: Arc::new(registry), requests, transfers }
+        registry.register(
+            "transfers_accepted",
+            "Transfers accepted by POST /api/transfers",
+            transfers.clone(),
+        );
+        Self {
+            registry: Arc::new(registry),
+            requests,
+            transfers,
+        }
     }
 
     pub(crate) fn record_transfer(&self) {
@@ -41,7 +53,11 @@ impl RequestMetrics {
     }
 
     fn record_request(&self, method: &Method, route: &str, status: u16) {
-        let labels = [("method", method_label(method).to_owned()), ("route", route.to_owned()), ("status", status.to_string())];
+        let labels = [
+            ("method", method_label(method).to_owned()),
+            ("route", route.to_owned()),
+            ("status", status.to_string()),
+        ];
         self.requests.get_or_create(&labels).inc();
     }
 
@@ -55,9 +71,16 @@ impl RequestMetrics {
 
 /// Counts every request by its route template (never the raw path, which
 /// would give one series per session id or typo) and logs server errors.
-pub(crate) async fn count_requests(State(metrics): State<RequestMetrics>, request: Request, next: Next) -> Response {
+pub(crate) async fn count_requests(
+    State(metrics): State<RequestMetrics>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
 
     let response = next.run(request).await;
 
@@ -78,7 +101,10 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     let own_text = state.requests.encode();
 
     // Each registry ends its text with `# EOF`; keep only the last one.
-    let mut body = guard_text.strip_suffix(EOF_MARKER).unwrap_or(&guard_text).to_owned();
+    let mut body = guard_text
+        .strip_suffix(EOF_MARKER)
+        .unwrap_or(&guard_text)
+        .to_owned();
     body.push_str(&own_text);
 
     let mut response = body.into_response();

@@ -15,7 +15,7 @@ use crate::config::Config;
 /// Each Sessions API call also has the overall `okta.timeout_ms`.
 const OKTA_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Why the back end could not start.
+/// Failure to start the back end.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -29,7 +29,9 @@ pub enum StartError {
     #[error("HTTP client for Okta: {0}")]
     HttpClient(#[source] reqwest::Error),
     /// The listen address cannot be bound.
-    #[error("cannot listen on {addr}: {source}; pick a free port with listen or DEMO_BACKEND_LISTEN")]
+    #[error(
+        "cannot listen on {addr}: {source}; pick a free port with listen or DEMO_BACKEND_LISTEN"
+    )]
     Bind {
         /// The configured address.
         addr: SocketAddr,
@@ -38,7 +40,7 @@ pub enum StartError {
     },
 }
 
-/// Why the server did not stop cleanly.
+/// Failure to stop the server cleanly.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum StopError {
@@ -70,8 +72,12 @@ pub struct RunningBackend {
 /// [`StartError`] for a configuration the guard rejects or an address
 /// that cannot be bound.
 pub async fn start(config: &Config) -> Result<RunningBackend, StartError> {
-    let listener =
-        TcpListener::bind(config.listen).await.map_err(|source| StartError::Bind { addr: config.listen, source })?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
     start_on(config, listener).await
 }
 
@@ -82,7 +88,10 @@ pub async fn start(config: &Config) -> Result<RunningBackend, StartError> {
 /// # Errors
 ///
 /// As [`start`].
-pub async fn start_on(config: &Config, listener: TcpListener) -> Result<RunningBackend, StartError> {
+pub async fn start_on(
+    config: &Config,
+    listener: TcpListener,
+) -> Result<RunningBackend, StartError> {
     let http = reqwest::Client::builder()
         .user_agent(concat!("demo-backend/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(OKTA_CONNECT_TIMEOUT)
@@ -90,7 +99,10 @@ pub async fn start_on(config: &Config, listener: TcpListener) -> Result<RunningB
         .map_err(StartError::HttpClient)?;
     let guard = Guard::new(config.guard.clone(), http)?;
     let router = app::router(config, guard.clone())?;
-    let local_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.listen, source })?;
+    let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.listen,
+        source,
+    })?;
 
     let (shutdown, stop) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -104,7 +116,13 @@ pub async fn start_on(config: &Config, listener: TcpListener) -> Result<RunningB
 
     // Orchestrators wait for this exact line.
     tracing::info!("demo-backend listening on http://{local_addr}");
-    Ok(RunningBackend { local_addr, base_url: format!("http://{local_addr}"), guard, shutdown, task })
+    Ok(RunningBackend {
+        local_addr,
+        base_url: format!("http://{local_addr}"),
+        guard,
+        shutdown,
+        task,
+    })
 }
 
 impl RunningBackend {

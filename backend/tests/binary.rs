@@ -33,7 +33,9 @@ async fn wait_for_start(child: &mut Child) -> (String, Vec<String>) {
     let read = async {
         while let Some(line) = lines.next_line().await.expect("stdout reads") {
             if let Some(position) = line.find(START_LINE) {
-                let url = line[position + "demo-backend listening on ".len()..].trim().to_owned();
+                let url = line[position + "demo-backend listening on ".len()..]
+                    .trim()
+                    .to_owned();
                 seen.push(line);
                 return Some(url);
             }
@@ -41,7 +43,10 @@ async fn wait_for_start(child: &mut Child) -> (String, Vec<String>) {
         }
         None
     };
-    let url = tokio::time::timeout(START_DEADLINE, read).await.ok().flatten();
+    let url = tokio::time::timeout(START_DEADLINE, read)
+        .await
+        .ok()
+        .flatten();
     let url = url.unwrap_or_else(|| panic!("no start line; stdout was: {seen:#?}"));
     // Keep draining so the child never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
@@ -50,15 +55,22 @@ async fn wait_for_start(child: &mut Child) -> (String, Vec<String>) {
 
 #[tokio::test]
 async fn binary_prints_start_line_and_stops_on_sigterm() {
-    let mut child = command(&["--listen", "127.0.0.1:0"]).spawn().expect("binary starts");
+    let mut child = command(&["--listen", "127.0.0.1:0"])
+        .spawn()
+        .expect("binary starts");
 
     let (url, _) = wait_for_start(&mut child).await;
-    let health = reqwest::get(format!("{url}/healthz")).await.expect("health request succeeds");
+    let health = reqwest::get(format!("{url}/healthz"))
+        .await
+        .expect("health request succeeds");
     assert_eq!(health.status().as_u16(), 200);
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
     let pid = child.id().expect("child is running").to_string();
-    let signalled = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
     assert!(signalled.success());
     let status = child.wait().await.expect("child exits");
 
@@ -83,5 +95,10 @@ async fn binary_check_exits_2_on_bad_config() {
 async fn binary_check_accepts_embedded_defaults() {
     let output = command(&["--check"]).output().await.expect("binary runs");
 
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -2,6 +2,10 @@
 //! messages for bad or missing settings. Every test runs in a figment
 //! `Jail`, which serializes access to the process environment.
 
+// `Jail` closures must return `figment::Error`, which is large; the
+// signature is figment's, not ours.
+#![allow(clippy::result_large_err)]
+
 use std::path::Path;
 
 use demo_backend::{Config, ConfigError};
@@ -39,12 +43,19 @@ fn example_profile_loads_with_env_secrets() {
 
         let config = Config::load(Some(Path::new(EXAMPLE_PROFILE))).expect("profile loads");
 
-        assert_eq!(config.guard.okta.org_url.as_str(), "https://example.okta.com/");
+        assert_eq!(
+            config.guard.okta.org_url.as_str(),
+            "https://example.okta.com/"
+        );
         let OktaAuthConfig::ApiToken { token } = &config.guard.okta.auth else {
             panic!("the profile uses an API token");
         };
         assert!(token.matches(REAL_TOKEN.as_bytes()));
-        let hooks = config.guard.event_hooks.as_ref().expect("event hooks configured");
+        let hooks = config
+            .guard
+            .event_hooks
+            .as_ref()
+            .expect("event hooks configured");
         assert!(hooks.secret.matches(REAL_HOOK_SECRET.as_bytes()));
         Ok(())
     });
@@ -58,7 +69,10 @@ fn example_profile_names_missing_token_variable() {
         let message = load_error(Some(EXAMPLE_PROFILE));
 
         assert!(message.contains("okta.auth.token is missing"), "{message}");
-        assert!(message.contains("export DEMO_BACKEND_OKTA__AUTH__TOKEN"), "{message}");
+        assert!(
+            message.contains("export DEMO_BACKEND_OKTA__AUTH__TOKEN"),
+            "{message}"
+        );
         Ok(())
     });
 }
@@ -70,7 +84,10 @@ fn example_profile_names_missing_hook_secret_variable() {
 
         let message = load_error(Some(EXAMPLE_PROFILE));
 
-        assert!(message.contains("export DEMO_BACKEND_EVENT_HOOKS__SECRET"), "{message}");
+        assert!(
+            message.contains("export DEMO_BACKEND_EVENT_HOOKS__SECRET"),
+            "{message}"
+        );
         Ok(())
     });
 }
@@ -78,7 +95,10 @@ fn example_profile_names_missing_hook_secret_variable() {
 #[test]
 fn example_profile_refuses_emulator_token() {
     Jail::expect_with(|jail| {
-        jail.set_env("DEMO_BACKEND_OKTA__AUTH__TOKEN", "00mockOktaDemoApiToken0000000000000000000");
+        jail.set_env(
+            "DEMO_BACKEND_OKTA__AUTH__TOKEN",
+            "00mockOktaDemoApiToken0000000000000000000",
+        );
         jail.set_env("DEMO_BACKEND_EVENT_HOOKS__SECRET", REAL_HOOK_SECRET);
 
         let message = load_error(Some(EXAMPLE_PROFILE));
@@ -111,7 +131,12 @@ fn service_app_key_from_environment() {
 
         let config = Config::load(Some(Path::new("okta.toml"))).expect("profile loads");
 
-        let OktaAuthConfig::ServiceApp { client_id, private_key_pem, .. } = &config.guard.okta.auth else {
+        let OktaAuthConfig::ServiceApp {
+            client_id,
+            private_key_pem,
+            ..
+        } = &config.guard.okta.auth
+        else {
             panic!("the profile uses a service app");
         };
         assert_eq!(client_id, "0oaservice0000000001");
@@ -127,7 +152,10 @@ fn environment_overrides_file() {
         jail.set_env("DEMO_BACKEND_OKTA__AUTH__TOKEN", REAL_TOKEN);
         jail.set_env("DEMO_BACKEND_EVENT_HOOKS__SECRET", REAL_HOOK_SECRET);
         jail.set_env("DEMO_BACKEND_LISTEN", "127.0.0.1:19999");
-        jail.set_env("DEMO_BACKEND_CORS__ALLOWED_ORIGINS", r#"["https://spa.example.com"]"#);
+        jail.set_env(
+            "DEMO_BACKEND_CORS__ALLOWED_ORIGINS",
+            r#"["https://spa.example.com"]"#,
+        );
 
         let config = Config::load(Some(Path::new(EXAMPLE_PROFILE))).expect("profile loads");
 
@@ -149,12 +177,18 @@ fn orchestrator_port_variable_ignored() {
 #[test]
 fn unknown_variable_named_with_choices() {
     Jail::expect_with(|jail| {
-        jail.set_env("DEMO_BACKEND_CORS__ORIGINS", r#"["https://spa.example.com"]"#);
+        jail.set_env(
+            "DEMO_BACKEND_CORS__ORIGINS",
+            r#"["https://spa.example.com"]"#,
+        );
 
         let message = load_error(None);
 
         assert!(message.contains("cors.origins"), "{message}");
-        assert!(message.contains("environment variable DEMO_BACKEND_CORS__ORIGINS"), "{message}");
+        assert!(
+            message.contains("environment variable DEMO_BACKEND_CORS__ORIGINS"),
+            "{message}"
+        );
         assert!(message.contains("allowed_origins"), "{message}");
         Ok(())
     });
@@ -210,7 +244,10 @@ fn guard_rule_names_key_value_and_fix() {
 
         assert!(message.contains("session_claim"), "{message}");
         assert!(message.contains(r#""sid""#), "{message}");
-        assert!(message.contains("fix: use a custom claim name"), "{message}");
+        assert!(
+            message.contains("fix: use a custom claim name"),
+            "{message}"
+        );
         Ok(())
     });
 }
@@ -218,7 +255,10 @@ fn guard_rule_names_key_value_and_fix() {
 #[test]
 fn cors_origin_with_path_rejected() {
     Jail::expect_with(|jail| {
-        jail.set_env("DEMO_BACKEND_CORS__ALLOWED_ORIGINS", r#"["http://localhost:9403/app"]"#);
+        jail.set_env(
+            "DEMO_BACKEND_CORS__ALLOWED_ORIGINS",
+            r#"["http://localhost:9403/app"]"#,
+        );
 
         let message = load_error(None);
 
@@ -245,7 +285,10 @@ fn bad_listen_address_rejected() {
 #[test]
 fn insecure_issuer_rejected() {
     Jail::expect_with(|jail| {
-        jail.set_env("DEMO_BACKEND_TOKEN__ISSUER", "http://example.okta.com/oauth2/default");
+        jail.set_env(
+            "DEMO_BACKEND_TOKEN__ISSUER",
+            "http://example.okta.com/oauth2/default",
+        );
 
         let message = load_error(None);
 
@@ -258,9 +301,13 @@ fn insecure_issuer_rejected() {
 #[test]
 fn unreadable_file_named() {
     Jail::expect_with(|_| {
-        let error = Config::load(Some(Path::new("does-not-exist.toml"))).expect_err("file is missing");
+        let error =
+            Config::load(Some(Path::new("does-not-exist.toml"))).expect_err("file is missing");
 
-        assert!(matches!(error, ConfigError::FileUnreadable { .. }), "{error}");
+        assert!(
+            matches!(error, ConfigError::FileUnreadable { .. }),
+            "{error}"
+        );
         assert!(error.to_string().contains("does-not-exist.toml"), "{error}");
         Ok(())
     });

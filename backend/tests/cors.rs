@@ -18,7 +18,10 @@ async fn preflight(base_url: &str, origin: &str, method: &str) -> reqwest::Respo
 }
 
 fn header<'r>(response: &'r reqwest::Response, name: &str) -> Option<&'r str> {
-    response.headers().get(name).and_then(|value| value.to_str().ok())
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
 }
 
 #[tokio::test]
@@ -29,9 +32,15 @@ async fn preflight_from_spa_origin_allowed() {
     for origin in SPA_ORIGINS {
         let response = preflight(&backend.base_url, origin, "GET").await;
         assert_eq!(response.status().as_u16(), 200, "{origin}");
-        assert_eq!(header(&response, "access-control-allow-origin"), Some(origin));
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            Some(origin)
+        );
         let allowed_headers = header(&response, "access-control-allow-headers").unwrap_or_default();
-        assert!(allowed_headers.contains("authorization"), "{allowed_headers}");
+        assert!(
+            allowed_headers.contains("authorization"),
+            "{allowed_headers}"
+        );
     }
     backend.shutdown().await.expect("clean stop");
 }
@@ -43,7 +52,11 @@ async fn preflight_from_other_origin_refused() {
 
     for origin in ["http://evil.example", "http://127.0.0.1:9999", "null"] {
         let response = preflight(&backend.base_url, origin, "GET").await;
-        assert_eq!(header(&response, "access-control-allow-origin"), None, "{origin}");
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            None,
+            "{origin}"
+        );
     }
     backend.shutdown().await.expect("clean stop");
 }
@@ -61,8 +74,13 @@ async fn rejection_exposes_challenge_headers() {
         .expect("request succeeds");
 
     assert_eq!(response.status().as_u16(), 401);
-    assert_eq!(header(&response, "access-control-allow-origin"), Some(SPA_ORIGINS[0]));
-    let exposed = header(&response, "access-control-expose-headers").unwrap_or_default().to_ascii_lowercase();
+    assert_eq!(
+        header(&response, "access-control-allow-origin"),
+        Some(SPA_ORIGINS[0])
+    );
+    let exposed = header(&response, "access-control-expose-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     assert!(exposed.contains("www-authenticate"), "{exposed}");
     assert!(exposed.contains("retry-after"), "{exposed}");
     backend.shutdown().await.expect("clean stop");
@@ -78,7 +96,10 @@ async fn configured_origin_replaces_defaults() {
     let custom = preflight(&backend.base_url, "https://app.example.com", "POST").await;
     let default = preflight(&backend.base_url, SPA_ORIGINS[0], "POST").await;
 
-    assert_eq!(header(&custom, "access-control-allow-origin"), Some("https://app.example.com"));
+    assert_eq!(
+        header(&custom, "access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
     assert_eq!(header(&default, "access-control-allow-origin"), None);
     backend.shutdown().await.expect("clean stop");
 }

@@ -1,7 +1,7 @@
-//! The whole chain against the Okta emulator: a real sign-in mints the
-//! token, a token inline hook stamps the session id into it, and a logout
-//! pushed by the emulator's event hook makes the replayed token fail with
-//! `session_ended` while the token-only route still accepts it.
+//! The whole chain against the Okta emulator. A real sign-in mints the
+//! token and a token inline hook stamps the session id into it. A logout
+//! pushed by the emulator's event hook then makes the replayed token fail
+//! with `session_ended`, while the token-only route still accepts it.
 
 mod support;
 
@@ -27,8 +27,8 @@ const API_TOKEN: &str = "00mockOktaDemoApiToken0000000000000000000";
 /// test, it is not a speed goal.
 const PUSH_DEADLINE: Duration = Duration::from_secs(20);
 
-/// Answers Okta's token inline hook like the session hook does: copy
-/// `data.context.session.id` into the `okta_sid` access-token claim.
+/// Starts a token inline hook that does what the session hook does: it
+/// copies `data.context.session.id` into the `okta_sid` access-token claim.
 async fn start_inline_hook() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -54,9 +54,19 @@ async fn start_inline_hook() -> MockServer {
 /// Signs in with the authorization code flow and PKCE, using the browser
 /// session cookie `sid`, and returns the access token.
 async fn sign_in(base_url: &str, session_id: &str) -> String {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client builds");
-    let verifier = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    let challenge = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client builds");
+    let verifier = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let challenge = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        verifier.as_bytes(),
+    ));
 
     let authorize = http
         .get(format!("{base_url}/oauth2/default/v1/authorize"))
@@ -74,10 +84,21 @@ async fn sign_in(base_url: &str, session_id: &str) -> String {
         .send()
         .await
         .expect("authorize request succeeds");
-    assert_eq!(authorize.status().as_u16(), 302, "authorize did not redirect");
-    let location = authorize.headers().get("location").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    assert_eq!(
+        authorize.status().as_u16(),
+        302,
+        "authorize did not redirect"
+    );
+    let location = authorize
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
     let location = url::Url::parse(location).expect("redirect is a URL");
-    let code = location.query_pairs().find(|(name, _)| name == "code").map(|(_, value)| value.into_owned());
+    let code = location
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .map(|(_, value)| value.into_owned());
     let code = code.unwrap_or_else(|| panic!("no code in {location}"));
 
     let token = http
@@ -94,7 +115,10 @@ async fn sign_in(base_url: &str, session_id: &str) -> String {
         .expect("token request succeeds");
     let reply = Reply::read(token).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body["access_token"].as_str().expect("token response has access_token").to_owned()
+    reply.body["access_token"]
+        .as_str()
+        .expect("token response has access_token")
+        .to_owned()
 }
 
 #[tokio::test]
@@ -109,7 +133,10 @@ async fn logout_push_ends_replayed_token() {
         id: "cal0e2einlinehook001".to_owned(),
         name: "session link".to_owned(),
         url: format!("{}/okta/token-inline-hook", inline_hook.uri()),
-        auth: InlineHookAuth::Header { key: "Authorization".to_owned(), value: INLINE_HOOK_SECRET.to_owned() },
+        auth: InlineHookAuth::Header {
+            key: "Authorization".to_owned(),
+            value: INLINE_HOOK_SECRET.to_owned(),
+        },
         timeout_ms: 3000,
     });
     for server in &mut okta_config.authorization_servers {
@@ -146,9 +173,15 @@ async fn logout_push_ends_replayed_token() {
         org = okta.base_url,
     ))
     .expect("configuration is valid");
-    let backend = demo_backend::start_on(&config, listener).await.expect("back end starts");
+    let backend = demo_backend::start_on(&config, listener)
+        .await
+        .expect("back end starts");
 
-    let user = okta.state.user_by_login("demo@example.com").expect("demo user exists").clone();
+    let user = okta
+        .state
+        .user_by_login("demo@example.com")
+        .expect("demo user exists")
+        .clone();
     let session = okta.state.create_session(&user, None);
     let token = sign_in(&okta.base_url, &session.id).await;
 
@@ -156,7 +189,9 @@ async fn logout_push_ends_replayed_token() {
     assert_eq!(profile.status, 200, "{}", profile.body);
     assert_eq!(profile.body["session"]["id"], session.id.as_str());
 
-    okta.state.end_session(&session.id, SessionEnd::Logout).expect("session was live");
+    okta.state
+        .end_session(&session.id, SessionEnd::Logout)
+        .expect("session was live");
     let deadline = tokio::time::Instant::now() + PUSH_DEADLINE;
     let replay = loop {
         let reply = get(&backend, "/api/profile", Some(&token)).await;

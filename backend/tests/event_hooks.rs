@@ -3,7 +3,9 @@
 
 mod support;
 
-use support::{EVENT_HOOK_SECRET, FakeOkta, client, get, new_session_id, session_end_delivery, start_backend};
+use support::{
+    EVENT_HOOK_SECRET, FakeOkta, client, get, new_session_id, session_end_delivery, start_backend,
+};
 
 const HOOK_PATH: &str = "/okta/event-hooks";
 
@@ -33,9 +35,15 @@ async fn session_end_revokes_without_okta_call() {
     okta.session_alive(&session).await;
     let backend = start_backend(&okta).await;
     let token = okta.token(&session, &["openid"]);
-    assert_eq!(get(&backend, "/api/profile", Some(&token)).await.status, 200);
+    assert_eq!(
+        get(&backend, "/api/profile", Some(&token)).await.status,
+        200
+    );
     // The alive verdict is now cached: a second call does not ask Okta.
-    assert_eq!(get(&backend, "/api/profile", Some(&token)).await.status, 200);
+    assert_eq!(
+        get(&backend, "/api/profile", Some(&token)).await.status,
+        200
+    );
     assert_eq!(okta.session_calls().await, 1);
 
     let pushed = client()
@@ -61,7 +69,10 @@ async fn delivery_with_wrong_secret_changes_nothing() {
     okta.session_alive(&session).await;
     let backend = start_backend(&okta).await;
     let token = okta.token(&session, &["openid"]);
-    assert_eq!(get(&backend, "/api/profile", Some(&token)).await.status, 200);
+    assert_eq!(
+        get(&backend, "/api/profile", Some(&token)).await.status,
+        200
+    );
 
     let pushed = client()
         .post(format!("{}{HOOK_PATH}", backend.base_url))
@@ -72,6 +83,9 @@ async fn delivery_with_wrong_secret_changes_nothing() {
         .expect("request succeeds");
 
     assert_eq!(pushed.status().as_u16(), 401);
-    assert_eq!(get(&backend, "/api/profile", Some(&token)).await.status, 200);
+    assert_eq!(
+        get(&backend, "/api/profile", Some(&token)).await.status,
+        200
+    );
     backend.shutdown().await.expect("clean stop");
 }

@@ -4,7 +4,9 @@
 mod support;
 
 use serde_json::json;
-use support::{FakeOkta, foreign_key, get, new_session_id, post_transfer, start_backend, transfer_body};
+use support::{
+    FakeOkta, foreign_key, get, new_session_id, post_transfer, start_backend, transfer_body,
+};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -24,8 +26,15 @@ async fn ended_session_passes_token_only_route() {
 
     assert_eq!(profile.status, 401);
     assert_eq!(profile.reason(), Some("session_ended"));
-    assert!(profile.header("www-authenticate").is_some_and(|value| value.contains(r#"error="invalid_token""#)));
-    assert_eq!(profile.header("content-type"), Some("application/problem+json"));
+    assert!(
+        profile
+            .header("www-authenticate")
+            .is_some_and(|value| value.contains(r#"error="invalid_token""#))
+    );
+    assert_eq!(
+        profile.header("content-type"),
+        Some("application/problem+json")
+    );
     assert_eq!(transfer.status, 401);
     assert_eq!(transfer.reason(), Some("session_ended"));
     assert_eq!(catalog.status, 200, "{}", catalog.body);
@@ -41,7 +50,11 @@ async fn missing_token_has_no_error_code() {
         let reply = get(&backend, route, None).await;
         assert_eq!(reply.status, 401, "{route}");
         // RFC 6750 section 3.1: no error code when the request had no credential.
-        assert_eq!(reply.header("www-authenticate"), Some(r#"Bearer realm="api""#), "{route}");
+        assert_eq!(
+            reply.header("www-authenticate"),
+            Some(r#"Bearer realm="api""#),
+            "{route}"
+        );
         assert_eq!(reply.reason(), Some("missing_token"), "{route}");
     }
     backend.shutdown().await.expect("clean stop");
@@ -52,12 +65,20 @@ async fn missing_read_scope_is_403() {
     let okta = FakeOkta::start().await;
     let backend = start_backend(&okta).await;
 
-    let reply = get(&backend, "/api/catalog", Some(&okta.token(&new_session_id(), &["openid", "demo.write"]))).await;
+    let reply = get(
+        &backend,
+        "/api/catalog",
+        Some(&okta.token(&new_session_id(), &["openid", "demo.write"])),
+    )
+    .await;
 
     assert_eq!(reply.status, 403);
     assert_eq!(reply.reason(), Some("insufficient_scope"));
     let challenge = reply.header("www-authenticate").unwrap_or_default();
-    assert!(challenge.contains(r#"error="insufficient_scope""#), "{challenge}");
+    assert!(
+        challenge.contains(r#"error="insufficient_scope""#),
+        "{challenge}"
+    );
     assert!(challenge.contains(r#"scope="demo.read""#), "{challenge}");
     assert_eq!(reply.body["type"], "about:blank");
     assert_eq!(reply.body["title"], "Forbidden");
@@ -72,7 +93,12 @@ async fn missing_write_scope_is_403() {
     okta.session_alive(&session).await;
     let backend = start_backend(&okta).await;
 
-    let reply = post_transfer(&backend, &okta.token(&session, &["openid", "demo.read"]), &transfer_body()).await;
+    let reply = post_transfer(
+        &backend,
+        &okta.token(&session, &["openid", "demo.read"]),
+        &transfer_body(),
+    )
+    .await;
 
     assert_eq!(reply.status, 403);
     assert_eq!(reply.reason(), Some("insufficient_scope"));
@@ -114,7 +140,11 @@ async fn okta_outage_is_503_on_live_routes_only() {
 
     assert_eq!(profile.status, 503);
     assert_eq!(profile.reason(), Some("okta_unavailable"));
-    assert!(profile.header("retry-after").is_some_and(|value| value.parse::<u64>().is_ok_and(|secs| secs >= 1)));
+    assert!(
+        profile
+            .header("retry-after")
+            .is_some_and(|value| value.parse::<u64>().is_ok_and(|secs| secs >= 1))
+    );
     assert_eq!(profile.header("www-authenticate"), None);
     assert_eq!(transfer.status, 503);
     assert!(transfer.header("retry-after").is_some());
@@ -139,11 +169,19 @@ async fn okta_rate_limit_is_503_with_reset() {
         .await;
     let backend = start_backend(&okta).await;
 
-    let reply = get(&backend, "/api/profile", Some(&okta.token(&new_session_id(), ALL_SCOPES))).await;
+    let reply = get(
+        &backend,
+        "/api/profile",
+        Some(&okta.token(&new_session_id(), ALL_SCOPES)),
+    )
+    .await;
 
     assert_eq!(reply.status, 503);
     assert_eq!(reply.reason(), Some("okta_rate_limited"));
-    let retry_after: u64 = reply.header("retry-after").and_then(|value| value.parse().ok()).unwrap_or(0);
+    let retry_after: u64 = reply
+        .header("retry-after")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0);
     assert!((1..=43).contains(&retry_after), "Retry-After {retry_after}");
     backend.shutdown().await.expect("clean stop");
 }
@@ -172,7 +210,12 @@ async fn expired_token_rejected() {
     claims["iat"] = json!(now - 7200);
     claims["exp"] = json!(now - 3600);
 
-    let reply = get(&backend, "/api/catalog", Some(&support::signing_key().sign(&claims))).await;
+    let reply = get(
+        &backend,
+        "/api/catalog",
+        Some(&support::signing_key().sign(&claims)),
+    )
+    .await;
 
     assert_eq!(reply.status, 401);
     assert_eq!(reply.reason(), Some("token_expired"));

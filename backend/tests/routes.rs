@@ -3,7 +3,10 @@
 mod support;
 
 use serde_json::json;
-use support::{FakeOkta, LOGIN, USER_ID, client, get, new_session_id, post_transfer, start_backend, transfer_body};
+use support::{
+    FakeOkta, LOGIN, USER_ID, client, get, new_session_id, post_transfer, start_backend,
+    transfer_body,
+};
 
 #[tokio::test]
 async fn healthz_answers_without_token() {
@@ -24,14 +27,23 @@ async fn profile_returns_claims_and_session() {
     okta.session_alive(&session).await;
     let backend = start_backend(&okta).await;
 
-    let reply = get(&backend, "/api/profile", Some(&okta.token(&session, &["openid", "profile"]))).await;
+    let reply = get(
+        &backend,
+        "/api/profile",
+        Some(&okta.token(&session, &["openid", "profile"])),
+    )
+    .await;
 
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["subject"], LOGIN);
     assert_eq!(reply.body["user_id"], USER_ID);
     assert_eq!(reply.body["session"]["id"], session.as_str());
     assert_eq!(reply.body["session"]["status"], "ACTIVE");
-    assert!(reply.body["session"]["expires_at"].is_string(), "{}", reply.body);
+    assert!(
+        reply.body["session"]["expires_at"].is_string(),
+        "{}",
+        reply.body
+    );
     assert_eq!(reply.body["session"]["stale"], false);
     assert!(reply.body["token_expires_at"].is_string(), "{}", reply.body);
     backend.shutdown().await.expect("clean stop");
@@ -42,7 +54,12 @@ async fn catalog_lists_items_without_okta_call() {
     let okta = FakeOkta::start().await;
     let backend = start_backend(&okta).await;
 
-    let reply = get(&backend, "/api/catalog", Some(&okta.token(&new_session_id(), &["demo.read"]))).await;
+    let reply = get(
+        &backend,
+        "/api/catalog",
+        Some(&okta.token(&new_session_id(), &["demo.read"])),
+    )
+    .await;
 
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["items"].as_array().map(Vec::len), Some(3));
@@ -57,14 +74,25 @@ async fn transfer_accepted_with_write_scope() {
     okta.session_alive(&session).await;
     let backend = start_backend(&okta).await;
 
-    let reply = post_transfer(&backend, &okta.token(&session, &["demo.write"]), &transfer_body()).await;
+    let reply = post_transfer(
+        &backend,
+        &okta.token(&session, &["demo.write"]),
+        &transfer_body(),
+    )
+    .await;
 
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(reply.body["status"], "accepted");
     assert_eq!(reply.body["amount_cents"], 1250);
     assert_eq!(reply.body["currency"], "EUR");
     assert_eq!(reply.body["requested_by"], LOGIN);
-    assert!(reply.body["transfer_id"].as_str().is_some_and(|id| id.starts_with("trf_")), "{}", reply.body);
+    assert!(
+        reply.body["transfer_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("trf_")),
+        "{}",
+        reply.body
+    );
     backend.shutdown().await.expect("clean stop");
 }
 
@@ -77,19 +105,43 @@ async fn transfer_bad_body_names_field() {
     let token = okta.token(&session, &["demo.write"]);
 
     let cases = [
-        (json!({ "to_account": "DE-0042", "amount_cents": -5, "currency": "EUR" }), "amount_cents"),
-        (json!({ "amount_cents": 100, "currency": "EUR" }), "to_account"),
-        (json!({ "to_account": "DE-0042", "amount_cents": 100, "currency": "euro" }), "currency"),
-        (json!({ "to_account": "DE-0042", "amount_cents": 100, "currency": "EUR", "memo": ["x"] }), "memo"),
-        (json!({ "to_account": "DE-0042", "amount_cents": 100, "currency": "EUR", "priority": "high" }), "priority"),
+        (
+            json!({ "to_account": "DE-0042", "amount_cents": -5, "currency": "EUR" }),
+            "amount_cents",
+        ),
+        (
+            json!({ "amount_cents": 100, "currency": "EUR" }),
+            "to_account",
+        ),
+        (
+            json!({ "to_account": "DE-0042", "amount_cents": 100, "currency": "euro" }),
+            "currency",
+        ),
+        (
+            json!({ "to_account": "DE-0042", "amount_cents": 100, "currency": "EUR", "memo": ["x"] }),
+            "memo",
+        ),
+        (
+            json!({ "to_account": "DE-0042", "amount_cents": 100, "currency": "EUR", "priority": "high" }),
+            "priority",
+        ),
     ];
     for (body, field) in cases {
         let reply = post_transfer(&backend, &token, &body).await;
         assert_eq!(reply.status, 400, "{body}");
         assert_eq!(reply.body["field"], field, "{body}");
         assert_eq!(reply.reason(), Some("invalid_body"), "{body}");
-        assert!(reply.body["detail"].as_str().is_some_and(|detail| detail.contains(field)), "{}", reply.body);
-        assert_eq!(reply.header("content-type"), Some("application/problem+json"));
+        assert!(
+            reply.body["detail"]
+                .as_str()
+                .is_some_and(|detail| detail.contains(field)),
+            "{}",
+            reply.body
+        );
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json")
+        );
     }
     backend.shutdown().await.expect("clean stop");
 }
@@ -138,22 +190,46 @@ async fn metrics_expose_guard_and_request_counters() {
     okta.session_alive(&session).await;
     let backend = start_backend(&okta).await;
     let token = okta.token(&session, &["demo.read"]);
-    assert_eq!(get(&backend, "/api/profile", Some(&token)).await.status, 200);
+    assert_eq!(
+        get(&backend, "/api/profile", Some(&token)).await.status,
+        200
+    );
     assert_eq!(get(&backend, "/api/profile", None).await.status, 401);
 
-    let response = client().get(format!("{}/metrics", backend.base_url)).send().await.expect("request succeeds");
-    let content_type = response.headers().get("content-type").and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let response = client()
+        .get(format!("{}/metrics", backend.base_url))
+        .send()
+        .await
+        .expect("request succeeds");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     let text = response.text().await.expect("body reads");
 
-    assert_eq!(content_type.as_deref(), Some("application/openmetrics-text; version=1.0.0; charset=utf-8"));
-    assert!(text.contains(r#"session_guard_decisions_total{reason="allowed"} 1"#), "{text}");
-    assert!(text.contains(r#"session_guard_okta_session_calls_total{outcome="found"} 1"#), "{text}");
+    assert_eq!(
+        content_type.as_deref(),
+        Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
+    );
     assert!(
-        text.contains(r#"demo_backend_http_requests_total{method="GET",route="/api/profile",status="200"} 1"#),
+        text.contains(r#"session_guard_decisions_total{reason="allowed"} 1"#),
         "{text}"
     );
     assert!(
-        text.contains(r#"demo_backend_http_requests_total{method="GET",route="/api/profile",status="401"} 1"#),
+        text.contains(r#"session_guard_okta_session_calls_total{outcome="found"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"demo_backend_http_requests_total{method="GET",route="/api/profile",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"demo_backend_http_requests_total{method="GET",route="/api/profile",status="401"} 1"#
+        ),
         "{text}"
     );
     assert_eq!(text.matches("# EOF").count(), 1, "{text}");
@@ -173,7 +249,10 @@ async fn deny_list_admin_blocks_token() {
     let backend = support::start_with(&config).await;
     let claims = support::claims(&okta.issuer, Some(&new_session_id()), &["demo.read"]);
     let token = support::signing_key().sign(&claims);
-    assert_eq!(get(&backend, "/api/catalog", Some(&token)).await.status, 200);
+    assert_eq!(
+        get(&backend, "/api/catalog", Some(&token)).await.status,
+        200
+    );
 
     let added = client()
         .post(format!("{}/admin/deny-list", backend.base_url))

@@ -28,7 +28,8 @@ async fn service_app_token_reaches_sessions_api() {
         .mount(&okta.server)
         .await;
     let session = new_session_id();
-    okta.session_alive_for(&session, &format!("Bearer {SERVICE_TOKEN}")).await;
+    okta.session_alive_for(&session, &format!("Bearer {SERVICE_TOKEN}"))
+        .await;
 
     let mut config = okta.config();
     config.guard.okta.auth = session_guard::OktaAuthConfig::ServiceApp {
@@ -38,7 +39,12 @@ async fn service_app_token_reaches_sessions_api() {
     };
     let backend = support::start_with(&config).await;
 
-    let reply = get(&backend, "/api/profile", Some(&okta.token(&session, &["openid"]))).await;
+    let reply = get(
+        &backend,
+        "/api/profile",
+        Some(&okta.token(&session, &["openid"])),
+    )
+    .await;
 
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["session"]["status"], "ACTIVE");

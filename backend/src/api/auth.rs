@@ -37,26 +37,42 @@ impl FromRequestParts<AppState> for Token {
 }
 
 fn logged(parts: &Parts, policy: &'static str, rejection: Rejection) -> Rejection {
-    let route = parts.extensions.get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
     let reason = rejection.reason().code();
     let status = rejection.status().as_u16();
     if rejection.status().is_server_error() {
         let retry_after_s = rejection.retry_after().map(|delay| delay.as_secs());
-        tracing::warn!(route, policy, reason, status, retry_after_s, "request rejected: Okta could not be asked");
+        tracing::warn!(
+            route,
+            policy,
+            reason,
+            status,
+            retry_after_s,
+            "request rejected: Okta could not be asked"
+        );
     } else {
         tracing::info!(route, policy, reason, status, "request rejected");
     }
     rejection
 }
 
-/// Checks that the verified token carries `scope`.
+/// Checks that the verified token carries `scope`; returns the 403 to
+/// send when it does not.
 ///
 /// The guard applies one scope list to every route, so route-specific
 /// scopes are checked here and rendered like the guard's own
 /// `insufficient_scope` rejection.
-pub(crate) fn require_scope(state: &AppState, authorized: &Authorized, route: &str, scope: &str) -> Result<(), Response> {
+pub(crate) fn missing_scope(
+    state: &AppState,
+    authorized: &Authorized,
+    route: &str,
+    scope: &str,
+) -> Option<Response> {
     if authorized.claims().has_scope(scope) {
-        return Ok(());
+        return None;
     }
     tracing::info!(
         route,
@@ -66,5 +82,5 @@ pub(crate) fn require_scope(state: &AppState, authorized: &Authorized, route: &s
         status = 403,
         "request rejected"
     );
-    Err(state.problems.insufficient_scope(scope))
+    Some(state.problems.insufficient_scope(scope))
 }

@@ -12,7 +12,7 @@ pub(crate) use catalog::catalog;
 pub(crate) use profile::profile;
 pub(crate) use transfers::{MAX_TRANSFER_BODY_BYTES, create_transfer};
 
-/// Liveness: answers 200 while the server runs; Okta is not asked.
+/// Returns 200 while the server runs (liveness). Okta is not called.
 pub(crate) async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }

@@ -3,9 +3,9 @@
 //! each layer overriding the one before.
 //!
 //! The emulator layer is left out when a file is given, so a profile for a
-//! real Okta org never inherits the emulator's demo credentials: a secret
-//! the file and the environment both omit is a startup error naming the
-//! variable to export.
+//! real Okta org never inherits the emulator's demo credentials. A secret
+//! that neither the file nor the environment sets is a startup error that
+//! names the variable to export.
 
 mod report;
 mod validate;
@@ -20,7 +20,8 @@ use http::HeaderValue;
 use serde::Deserialize;
 use session_guard::GuardConfig;
 use session_guard::config::{
-    DenyListConfig, EventHookConfig, OktaConfig, OutageConfig, ResponseConfig, SessionConfig, TokenSettings,
+    DenyListConfig, EventHookConfig, OktaConfig, OutageConfig, ResponseConfig, SessionConfig,
+    TokenSettings,
 };
 
 pub use report::FieldProblem;
@@ -42,7 +43,7 @@ pub const ENV_PREFIX: &str = "DEMO_BACKEND_";
 /// its children inherit it.
 const FOREIGN_ENV_KEYS: &[&str] = &["port"];
 
-/// Why the configuration cannot be used.
+/// Failure to load or validate the configuration.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -64,9 +65,9 @@ pub enum ConfigError {
         key: String,
         /// The value, quoted; `[redacted]` for secrets.
         value: String,
-        /// What is wrong with it.
+        /// The problem with the value.
         problem: String,
-        /// What to set instead.
+        /// The change that fixes it.
         fix: String,
     },
 }
@@ -115,7 +116,7 @@ pub struct Config {
 pub struct CorsConfig {
     /// Exact origins allowed (scheme, host and port, no path); empty allows none.
     pub allowed_origins: Vec<HeaderValue>,
-    /// How long a browser may cache a preflight answer.
+    /// How long a browser may cache a preflight response.
     pub max_age: Duration,
 }
 
@@ -131,7 +132,10 @@ impl Config {
         if let Some(path) = file
             && let Err(source) = std::fs::File::open(path)
         {
-            return Err(ConfigError::FileUnreadable { path: path.to_owned(), source });
+            return Err(ConfigError::FileUnreadable {
+                path: path.to_owned(),
+                source,
+            });
         }
         Self::from_figment(Self::figment(file))
     }
@@ -143,15 +147,19 @@ impl Config {
             Some(path) => figment.merge(Toml::file_exact(path)),
             None => figment.merge(Toml::string(EMULATOR_TOML)),
         };
-        figment.merge(Env::prefixed(ENV_PREFIX).split("__").ignore(FOREIGN_ENV_KEYS))
+        figment.merge(
+            Env::prefixed(ENV_PREFIX)
+                .split("__")
+                .ignore(FOREIGN_ENV_KEYS),
+        )
     }
 
     /// Returns the embedded defaults for the emulator org, without reading
     /// the environment.
     pub fn emulator() -> Self {
         let figment = Figment::from(Toml::string(BASE_TOML)).merge(Toml::string(EMULATOR_TOML));
-        // The embedded files are fixed at compile time and a unit test
-        // loads them, so this cannot fail at run time.
+        // The embedded files are fixed at compile time and the unit test
+        // `emulator_defaults_load` loads them, so this cannot fail at run time.
         Self::from_figment(figment).expect("embedded defaults are valid")
     }
 
@@ -171,7 +179,9 @@ impl Config {
     ///
     /// As [`Config::load`].
     pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
-        let raw: RawConfig = figment.extract().map_err(|error| report::from_figment(&error))?;
+        let raw: RawConfig = figment
+            .extract()
+            .map_err(|error| report::from_figment(&error))?;
 
         let listen = validate::listen(&raw.listen)?;
         let cors = CorsConfig {
@@ -189,7 +199,11 @@ impl Config {
             responses: raw.responses,
         };
         validate::guard(&guard)?;
-        Ok(Self { listen, cors, guard })
+        Ok(Self {
+            listen,
+            cors,
+            guard,
+        })
     }
 }
 
@@ -200,7 +214,12 @@ mod tests {
     #[test]
     fn emulator_defaults_load() {
         let config = Config::emulator();
-        assert_eq!(config.listen, "127.0.0.1:9402".parse::<SocketAddr>().expect("static address"));
+        assert_eq!(
+            config.listen,
+            "127.0.0.1:9402"
+                .parse::<SocketAddr>()
+                .expect("static address")
+        );
         assert_eq!(config.guard.session_claim, "okta_sid");
         assert_eq!(config.cors.allowed_origins.len(), 2);
         assert!(config.guard.event_hooks.is_some());
@@ -208,7 +227,10 @@ mod tests {
 
     #[test]
     fn emulator_defaults_name_issuer() {
-        let token = Config::emulator().guard.token.expect("token section is always set");
+        let token = Config::emulator()
+            .guard
+            .token
+            .expect("token section is always set");
         assert_eq!(token.issuer, "http://127.0.0.1:9400/oauth2/default");
         assert_eq!(token.audiences, ["api://default"]);
     }

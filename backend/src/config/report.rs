@@ -1,8 +1,8 @@
 //! Turns figment's extraction errors into one line per bad key, each with
 //! where the value came from and what to change.
 
-use figment::error::{Actual, Kind};
 use figment::Source;
+use figment::error::{Actual, Kind};
 
 use super::{ConfigError, ENV_PREFIX};
 
@@ -14,30 +14,46 @@ const SECRET_KEYS: &[&str] = &["token", "secret", "admin_secret", "private_key_p
 pub struct FieldProblem {
     /// Dotted key, as in the TOML file (`okta.auth.token`).
     pub key: String,
-    /// Where the offending value came from (a file, an environment
-    /// variable or the embedded defaults), when known.
+    /// Source of the offending value (a file, an environment variable or
+    /// the embedded defaults), when known.
     pub origin: Option<String>,
-    /// What is wrong.
+    /// The problem with the key.
     pub problem: String,
-    /// What to change.
+    /// The change that fixes it.
     pub fix: String,
 }
 
 /// Returns the environment variable that sets `key`.
 pub fn env_var(key: &str) -> String {
-    format!("{ENV_PREFIX}{}", key.replace('.', "__").to_ascii_uppercase())
+    format!(
+        "{ENV_PREFIX}{}",
+        key.replace('.', "__").to_ascii_uppercase()
+    )
 }
 
 pub(super) fn from_figment(error: &figment::Error) -> ConfigError {
-    ConfigError::Fields(error.clone().into_iter().map(|error| describe(&error)).collect())
+    ConfigError::Fields(
+        error
+            .clone()
+            .into_iter()
+            .map(|error| describe(&error))
+            .collect(),
+    )
 }
 
 pub(super) fn render(problems: &[FieldProblem]) -> String {
     let lines: Vec<String> = problems
         .iter()
         .map(|problem| {
-            let origin = problem.origin.as_deref().map(|origin| format!(" (from {origin})")).unwrap_or_default();
-            format!("setting {}{origin} {}; fix: {}", problem.key, problem.problem, problem.fix)
+            let origin = problem
+                .origin
+                .as_deref()
+                .map(|origin| format!(" (from {origin})"))
+                .unwrap_or_default();
+            format!(
+                "setting {}{origin} {}; fix: {}",
+                problem.key, problem.problem, problem.fix
+            )
         })
         .collect();
     format!("invalid configuration: {}", lines.join("; "))
@@ -57,7 +73,12 @@ fn describe(error: &figment::Error) -> FieldProblem {
             };
             // The origin of a missing key is the section around it, which
             // would only mislead.
-            FieldProblem { key, origin: None, problem: "is missing".to_owned(), fix }
+            FieldProblem {
+                key,
+                origin: None,
+                problem: "is missing".to_owned(),
+                fix,
+            }
         }
         Kind::UnknownField(name, expected) => {
             // figment's path already ends with the unknown key.
@@ -111,21 +132,33 @@ fn origin(error: &figment::Error, path: &[String]) -> Option<String> {
         Some(Source::Code(_)) => Some("the embedded defaults".to_owned()),
         // figment's own interpolation drops the prefix and the `__`
         // separators, so the variable name is rebuilt from the key.
-        None if metadata.name.contains(ENV_PREFIX) => Some(format!("environment variable {}", env_var(&path.join(".")))),
+        None if metadata.name.contains(ENV_PREFIX) => {
+            Some(format!("environment variable {}", env_var(&path.join("."))))
+        }
         _ => Some(metadata.name.to_string()),
     }
 }
 
 fn is_secret(key: &str) -> bool {
-    key.rsplit('.').next().is_some_and(|last| SECRET_KEYS.contains(&last))
+    key.rsplit('.')
+        .next()
+        .is_some_and(|last| SECRET_KEYS.contains(&last))
 }
 
 fn shown(key: &str, value: &str) -> String {
-    if is_secret(key) { "[redacted]".to_owned() } else { format!("{value:?}") }
+    if is_secret(key) {
+        "[redacted]".to_owned()
+    } else {
+        format!("{value:?}")
+    }
 }
 
 fn shown_actual(key: &str, actual: &Actual) -> String {
-    if is_secret(key) { "[redacted]".to_owned() } else { actual.to_string() }
+    if is_secret(key) {
+        "[redacted]".to_owned()
+    } else {
+        actual.to_string()
+    }
 }
 
 /// Spells serde's primitive type names the way the TOML file writes them.
@@ -139,11 +172,13 @@ fn readable_type(expected: &str) -> &str {
     }
 }
 
-/// A fix for parse messages that carry none, by key.
+/// Returns a fix, by key, for parse messages that carry none.
 fn hint(key: &str) -> &'static str {
     match key {
         "okta.org_url" => "use the org base URL, for example https://example.okta.com",
-        "okta.auth" => "set method = \"api_token\" with token, or method = \"service_app\" with client_id and private_key_pem",
+        "okta.auth" => {
+            "set method = \"api_token\" with token, or method = \"service_app\" with client_id and private_key_pem"
+        }
         _ => "see the configuration table in backend/README.md",
     }
 }

@@ -15,14 +15,29 @@ use super::report::env_var;
 const EMULATOR_API_TOKEN: &str = "00mockOktaDemoApiToken0000000000000000000";
 const EMULATOR_EVENT_HOOK_SECRET: &str = "demo-event-hook-secret";
 
-fn invalid(key: &str, value: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key: key.to_owned(), value: format!("{value:?}"), problem: problem.into(), fix: fix.into() }
+fn invalid(
+    key: &str,
+    value: &str,
+    problem: impl Into<String>,
+    fix: impl Into<String>,
+) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        value: format!("{value:?}"),
+        problem: problem.into(),
+        fix: fix.into(),
+    }
 }
 
 pub(super) fn listen(value: &str) -> Result<SocketAddr, ConfigError> {
-    value
-        .parse()
-        .map_err(|_| invalid("listen", value, "not a socket address", "set IP:PORT, for example 127.0.0.1:9402"))
+    value.parse().map_err(|_| {
+        invalid(
+            "listen",
+            value,
+            "not a socket address",
+            "set IP:PORT, for example 127.0.0.1:9402",
+        )
+    })
 }
 
 /// Accepts exact origins as browsers send them in `Origin`: scheme, host
@@ -34,18 +49,30 @@ pub(super) fn cors_origins(values: &[String]) -> Result<Vec<HeaderValue>, Config
     let mut origins = Vec::with_capacity(values.len());
     for value in values {
         if value == "*" {
-            return Err(invalid(KEY, value, "a wildcard lets every web site call the API with a user's token", FIX));
+            return Err(invalid(
+                KEY,
+                value,
+                "a wildcard lets every web site call the API with a user's token",
+                FIX,
+            ));
         }
-        let url = Url::parse(value).map_err(|error| invalid(KEY, value, format!("not a URL: {error}"), FIX))?;
+        let url = Url::parse(value)
+            .map_err(|error| invalid(KEY, value, format!("not a URL: {error}"), FIX))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
             return Err(invalid(KEY, value, "not an http or https origin", FIX));
         }
         // The serialized origin must equal the value byte for byte, because
         // browsers compare `Origin` as a string.
         if url.origin().ascii_serialization() != *value {
-            return Err(invalid(KEY, value, "not in the form browsers send in the Origin header", FIX));
+            return Err(invalid(
+                KEY,
+                value,
+                "not in the form browsers send in the Origin header",
+                FIX,
+            ));
         }
-        let header = HeaderValue::from_str(value).map_err(|_| invalid(KEY, value, "not a valid header value", FIX))?;
+        let header = HeaderValue::from_str(value)
+            .map_err(|_| invalid(KEY, value, "not a valid header value", FIX))?;
         origins.push(header);
     }
     Ok(origins)
@@ -55,7 +82,11 @@ pub(super) fn cors_origins(values: &[String]) -> Result<Vec<HeaderValue>, Config
 /// refuses the emulator's public secrets for an org off loopback.
 pub(super) fn guard(config: &GuardConfig) -> Result<(), ConfigError> {
     config.validate().map_err(|error| match error {
-        GuardConfigError::Invalid { setting, value, fix } => ConfigError::Invalid {
+        GuardConfigError::Invalid {
+            setting,
+            value,
+            fix,
+        } => ConfigError::Invalid {
             key: setting.to_owned(),
             value,
             problem: "rejected by the session guard".to_owned(),
@@ -99,7 +130,10 @@ fn emulator_secret(key: &str, config: &GuardConfig) -> ConfigError {
     ConfigError::Invalid {
         key: key.to_owned(),
         value: "[redacted]".to_owned(),
-        problem: format!("the emulator's public demo secret is set for the org {}", config.okta.org_url),
+        problem: format!(
+            "the emulator's public demo secret is set for the org {}",
+            config.okta.org_url
+        ),
         fix: format!("export {} with the secret of that org", env_var(key)),
     }
 }
@@ -119,7 +153,10 @@ mod tests {
 
     #[test]
     fn cors_origins_accept_demo_origins() {
-        let values = ["http://127.0.0.1:9403".to_owned(), "http://localhost:9403".to_owned()];
+        let values = [
+            "http://127.0.0.1:9403".to_owned(),
+            "http://localhost:9403".to_owned(),
+        ];
         assert_eq!(cors_origins(&values).expect("valid origins").len(), 2);
     }
 

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeySize, KeyPair, PublicKeyComponents};
+use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
 use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -37,13 +37,13 @@ pub struct SigningKey {
     pub pem: String,
 }
 
-/// The key that signs every token and service-app assertion in the tests.
+/// Returns the key that signs every token and service-app assertion in the tests.
 pub fn signing_key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
     KEY.get_or_init(|| SigningKey::generate(KEY_ID))
 }
 
-/// A second key the fake Okta never publishes.
+/// Returns a second key, with the same `kid`, that the fake Okta never publishes.
 pub fn foreign_key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
     KEY.get_or_init(|| SigningKey::generate(KEY_ID))
@@ -52,9 +52,11 @@ pub fn foreign_key() -> &'static SigningKey {
 impl SigningKey {
     fn generate(kid: &'static str) -> Self {
         let pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA key generation succeeds");
-        let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&pair).expect("RSA key encodes as PKCS#8");
+        let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&pair)
+            .expect("RSA key encodes as PKCS#8");
         let pem = pem("PRIVATE KEY", der.as_ref());
-        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("jsonwebtoken reads the PKCS#8 PEM");
+        let encoding =
+            EncodingKey::from_rsa_pem(pem.as_bytes()).expect("jsonwebtoken reads the PKCS#8 PEM");
 
         let public = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
         let jwk = json!({
@@ -65,7 +67,12 @@ impl SigningKey {
             "n": URL_SAFE_NO_PAD.encode(&public.n),
             "e": URL_SAFE_NO_PAD.encode(&public.e),
         });
-        SigningKey { kid, encoding, jwk, pem }
+        SigningKey {
+            kid,
+            encoding,
+            jwk,
+            pem,
+        }
     }
 
     /// Signs `claims` as an RS256 JWT with this key's `kid`.
@@ -78,15 +85,25 @@ impl SigningKey {
 
 fn pem(label: &str, der: &[u8]) -> String {
     let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body.as_bytes().chunks(64).map(|chunk| std::str::from_utf8(chunk).expect("base64 is ASCII")).collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|chunk| std::str::from_utf8(chunk).expect("base64 is ASCII"))
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }
 
 pub fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
 }
 
-/// A fresh Classic-style Okta session id: `102` and 22 base62 characters.
+/// Returns a fresh Classic-style Okta session id: `102` and 22 base62 characters.
 pub fn new_session_id() -> String {
     let hex = uuid::Uuid::new_v4().simple().to_string();
     format!("102{}", &hex[..22])
@@ -136,7 +153,9 @@ impl FakeOkta {
             "jwks_uri": format!("{}/v1/keys", okta.issuer),
         });
         Mock::given(method("GET"))
-            .and(path("/oauth2/default/.well-known/oauth-authorization-server"))
+            .and(path(
+                "/oauth2/default/.well-known/oauth-authorization-server",
+            ))
             .respond_with(ResponseTemplate::new(200).set_body_json(metadata))
             .mount(&okta.server)
             .await;
@@ -167,10 +186,11 @@ impl FakeOkta {
         signing_key().sign(&claims(&self.issuer, None, scopes))
     }
 
-    /// Answers `GET /api/v1/sessions/{id}` with an `ACTIVE` session of the
+    /// Makes `GET /api/v1/sessions/{id}` return an `ACTIVE` session of the
     /// demo user, when the request carries the test API token.
     pub async fn session_alive(&self, id: &str) {
-        self.session_alive_for(id, &format!("SSWS {API_TOKEN}")).await;
+        self.session_alive_for(id, &format!("SSWS {API_TOKEN}"))
+            .await;
     }
 
     /// As [`FakeOkta::session_alive`], for requests with `authorization`.
@@ -190,13 +210,15 @@ impl FakeOkta {
         Mock::given(method("GET"))
             .and(path(format!("{SESSIONS_PREFIX}{id}")))
             .and(header("authorization", authorization))
-            .respond_with(rate_limited_headers(ResponseTemplate::new(200).set_body_json(body)))
+            .respond_with(rate_limited_headers(
+                ResponseTemplate::new(200).set_body_json(body),
+            ))
             .mount(&self.server)
             .await;
     }
 
-    /// Answers `GET /api/v1/sessions/{id}` with Okta's 404 for an ended
-    /// session; takes precedence over [`FakeOkta::session_alive`].
+    /// Makes `GET /api/v1/sessions/{id}` return Okta's 404 for an ended
+    /// session. This takes precedence over [`FakeOkta::session_alive`].
     pub async fn session_ended(&self, id: &str) {
         let body = json!({
             "errorCode": "E0000007",
@@ -207,7 +229,9 @@ impl FakeOkta {
         });
         Mock::given(method("GET"))
             .and(path(format!("{SESSIONS_PREFIX}{id}")))
-            .respond_with(rate_limited_headers(ResponseTemplate::new(404).set_body_json(body)))
+            .respond_with(rate_limited_headers(
+                ResponseTemplate::new(404).set_body_json(body),
+            ))
             .with_priority(1)
             .mount(&self.server)
             .await;
@@ -277,7 +301,7 @@ fn rate_limited_headers(response: ResponseTemplate) -> ResponseTemplate {
         .insert_header("x-rate-limit-reset", reset.to_string().as_str())
 }
 
-/// A back end for `okta`, started on a free port.
+/// Starts a back end for `okta` on a free port.
 pub async fn start_backend(okta: &FakeOkta) -> RunningBackend {
     start_with(&okta.config()).await
 }
@@ -286,14 +310,22 @@ pub async fn start_with(config: &Config) -> RunningBackend {
     demo_backend::start(config).await.expect("back end starts")
 }
 
-/// A client without a connection pool, so every test request is independent.
+/// Returns a client without a connection pool, so every test request is independent.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client builds")
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client builds")
 }
 
 pub fn bearer(token: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert(AUTHORIZATION, format!("Bearer {token}").parse().expect("token is a valid header value"));
+    headers.insert(
+        AUTHORIZATION,
+        format!("Bearer {token}")
+            .parse()
+            .expect("token is a valid header value"),
+    );
     headers
 }
 
@@ -311,7 +343,11 @@ impl Reply {
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("body reads");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -344,7 +380,7 @@ pub async fn post_transfer(backend: &RunningBackend, token: &str, body: &Value) 
     Reply::read(response).await
 }
 
-/// A valid transfer body.
+/// Returns a valid transfer body.
 pub fn transfer_body() -> Value {
     json!({ "to_account": "DE-0042", "amount_cents": 1250, "currency": "EUR", "memo": "rent" })
 }
