@@ -474,7 +474,10 @@ impl Config {
                 }
             }
             if hook.timeout_ms == 0 {
-                return invalid(format!("inline_hooks.{}: timeout_ms must be at least 1", hook.id));
+                return invalid(format!(
+                    "inline_hooks.{}: timeout_ms must be at least 1",
+                    hook.id
+                ));
             }
             if let InlineHookAuth::Oauth {
                 authorization_server,
@@ -495,6 +498,14 @@ impl Config {
                 return invalid(format!(
                     "authorization_servers.{}: token_inline_hook {hook:?} is not in inline_hooks",
                     server.id
+                ));
+            }
+        }
+
+        for (bucket, limit) in self.rate_limit_table() {
+            if limit == 0 {
+                return invalid(format!(
+                    "rate_limits.{bucket} is 0, which would reject every request; use a limit of at least 1 request per minute"
                 ));
             }
         }
@@ -538,6 +549,14 @@ mod tests {
             error.contains("access_token_lifetime_seconds 60"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn zero_rate_limit_rejected() {
+        let mut config = Config::embedded_default();
+        config.rate_limits.sessions = 0;
+        let error = config.validate().unwrap_err().to_string();
+        assert!(error.contains("rate_limits.sessions is 0"), "{error}");
     }
 
     #[test]

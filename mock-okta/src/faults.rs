@@ -3,10 +3,11 @@
 //!
 //! A fault targets an endpoint bucket (see [`Bucket`]) or a path prefix and
 //! applies to the next `count` matching requests, or to every one until it
-//! is cleared. Latency faults add up and then let the request through (or
-//! on to a terminal fault); of the terminal faults (status, rate limit,
-//! drop) the oldest matching one applies. The control API (`/mock/…`) is
-//! never faulted, so that faults can always be cleared.
+//! is cleared. The latencies of all matching latency faults add up, and
+//! then the request goes on to the endpoint or to a terminal fault. Of the
+//! terminal faults (status, rate limit, drop), the oldest matching one
+//! applies. The control API (`/mock/…`) is never faulted, so that faults
+//! can always be cleared.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +28,7 @@ use crate::syslog::lock;
 /// Largest latency one fault may add, in milliseconds.
 pub const MAX_LATENCY_MS: u64 = 120_000;
 
-/// What a fault does, as the control API names it.
+/// The action of a fault, as the control API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {

@@ -4,8 +4,8 @@
 //! the control API's "drop" fault must close the TCP connection without
 //! writing a response, as a crashed proxy would. So each connection runs in
 //! its own task next to a [`ConnectionAbort`] handle that the request
-//! carries in its extensions; aborting drops the connection future, which
-//! closes the socket, and the client sees the connection end before a
+//! carries in its extensions. Aborting drops the connection future, which
+//! closes the socket. The client then sees the connection end before a
 //! response (hyper reports an incomplete message).
 
 use std::sync::Arc;

@@ -22,8 +22,8 @@ use crate::state::{SharedState, fingerprint};
 #[derive(Debug, Clone)]
 pub struct ApiTokenName(pub String);
 
-/// Why a request was not authenticated (for logs only; the client always
-/// gets the same `E0000011` body).
+/// The reason a request was not authenticated. It is logged only, because
+/// the client always gets the same `E0000011` body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rejection {
     Missing,
@@ -59,14 +59,14 @@ pub async fn require_api_token(
     }
 }
 
-/// Whether `path` is a Management API path authenticated by API token.
+/// Returns whether `path` is a Management API path authenticated by API token.
 pub fn needs_api_token(path: &str) -> bool {
     let management = path == "/api" || path.starts_with("/api/");
     management && !is_current_session_path(path)
 }
 
-/// Whether `path` is one of the cookie-authenticated `/api/v1/sessions/me`
-/// endpoints.
+/// Returns whether `path` is one of the cookie-authenticated
+/// `/api/v1/sessions/me` endpoints.
 pub fn is_current_session_path(path: &str) -> bool {
     path.strip_prefix("/api/v1/sessions/me")
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))

@@ -39,8 +39,8 @@ pub enum Op {
     Le,
 }
 
-/// A filter that cannot be parsed; the message says where and what was
-/// expected.
+/// A filter that cannot be parsed. The message names the unexpected token
+/// and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid filter: {0}")]
 pub struct FilterError(pub String);
@@ -71,7 +71,7 @@ impl Filter {
         Ok(filter)
     }
 
-    /// Whether `event` (a serialized `LogEvent`) satisfies the filter.
+    /// Returns whether `event` (a serialized `LogEvent`) satisfies the filter.
     pub fn matches(&self, event: &Value) -> bool {
         match self {
             Filter::Compare { path, op, value } => resolve(event, path)

@@ -1,11 +1,14 @@
 //! `GET /api/v1/logs`: the System Log query.
 //!
-//! Parameters as Okta's: `since` (default: 7 days before `until`), `until`
-//! (default: now on the emulator clock), `filter` (see [`Filter`]), `q`
-//! (case-insensitive keywords, all of which must appear), `limit` (0 to
-//! 1000, default 100), `sortOrder` (`ASCENDING` or `DESCENDING`) and
-//! `after` (the opaque cursor of a `next` link). `since` is inclusive and
-//! `until` exclusive, both against `published`.
+//! The parameters are Okta's:
+//! - `since`: inclusive lower bound of `published`, by default 7 days
+//!   before `until`.
+//! - `until`: exclusive upper bound, by default now on the emulator clock.
+//! - `filter`: see [`Filter`].
+//! - `q`: case-insensitive keywords, all of which must appear.
+//! - `limit`: 0 to 1000, default 100.
+//! - `sortOrder`: `ASCENDING` (default) or `DESCENDING`.
+//! - `after`: the opaque cursor of a `next` link.
 //!
 //! The `Link` header carries `rel="self"` and, when more events match,
 //! `rel="next"`. A polling query (no `until`, ascending) always gets a
@@ -24,7 +27,7 @@ use crate::error::OktaError;
 use crate::state::SharedState;
 use crate::syslog::LogEvent;
 
-/// Events per page unless `limit` says otherwise.
+/// Events per page unless the request sets `limit`.
 const DEFAULT_LIMIT: usize = 100;
 /// Okta's maximum `limit`.
 const MAX_LIMIT: usize = 1000;
@@ -171,7 +174,7 @@ impl LogQuery {
         Ok(query)
     }
 
-    /// Whether `event` passes `filter` and `q`.
+    /// Returns whether `event` passes `filter` and `q`.
     fn accepts(&self, event: &LogEvent) -> bool {
         if self.filter.is_none() && self.keywords.is_empty() {
             return true;

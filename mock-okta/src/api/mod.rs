@@ -22,7 +22,7 @@ use crate::state::SharedState;
 
 /// Routes of the Management API subset.
 ///
-/// The current-session routes (`/api/v1/sessions/me…`) answer CORS requests
+/// The current-session routes (`/api/v1/sessions/me…`) accept CORS requests
 /// with credentials from the org's trusted origins, so that a single-page
 /// app can read and end its own Okta session.
 pub fn router(state: SharedState) -> Router<SharedState> {
@@ -72,9 +72,9 @@ fn trusted_origins_cors(origins: &[String]) -> CorsLayer {
         ])
 }
 
-/// Answers `OPTIONS` on the CORS routes. The CORS layer answers real
-/// preflights itself; the route exists so that the router-wide 405 fallback,
-/// which no route layer wraps, does not take `OPTIONS` first.
+/// Responds to `OPTIONS` on the CORS routes. The CORS layer responds to
+/// real preflights itself. The route exists because the router-wide 405
+/// fallback, which no route layer wraps, would otherwise take `OPTIONS`.
 async fn preflight() -> StatusCode {
     StatusCode::NO_CONTENT
 }

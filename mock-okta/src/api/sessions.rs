@@ -128,8 +128,8 @@ pub async fn end_current_session(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Returns the live session named by the `sid` cookie, or `404 E0000007`
-/// (as Okta answers `/api/v1/sessions/me` without a session).
+/// Returns the live session named by the `sid` cookie, or `404 E0000007`,
+/// which is Okta's response to `/api/v1/sessions/me` without a session.
 fn current_session(state: &MockOkta, headers: &HeaderMap) -> Result<Session, OktaError> {
     let Some(session_id) = session_cookie(headers) else {
         tracing::debug!("no session cookie on /api/v1/sessions/me");

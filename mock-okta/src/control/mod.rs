@@ -77,7 +77,7 @@ pub fn router() -> Router<SharedState> {
         .route("/mock/reset", post(runtime::reset))
 }
 
-/// Whether `path` belongs to the control API.
+/// Returns whether `path` belongs to the control API.
 pub fn is_control_path(path: &str) -> bool {
     path == "/mock" || path.starts_with("/mock/")
 }
@@ -100,7 +100,7 @@ pub async fn require_loopback(request: Request, next: Next) -> Response {
                 "control API request from a non-loopback peer rejected"
             );
             OktaError::access_denied(
-                "the control API (/mock/...) answers loopback clients only; call it from this host",
+                "the control API (/mock/...) accepts requests from loopback clients only; call it from this host",
             )
             .into_response()
         }
