@@ -28,7 +28,7 @@ const MAX_CREDENTIAL_LEN: usize = 64 * 1024;
 /// A verdict and until when it may be reused (`None`: not at all).
 type Reusable<T> = (T, Option<SystemTime>);
 
-/// What a route requires.
+/// Requirement of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Policy {
@@ -80,7 +80,7 @@ impl Authorized {
     }
 }
 
-/// Why a [`Guard`] could not be built.
+/// Failure to build a [`Guard`].
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum GuardError {
@@ -312,8 +312,8 @@ impl Guard {
         decision
     }
 
-    /// Answers from a cached entry, or returns `None` when the entry
-    /// cannot answer this policy (for example a token-only entry asked
+    /// Decides from a cached entry, or returns `None` when the entry
+    /// cannot decide this policy (for example a token-only entry asked
     /// for a live session, or a session verdict past its deadline).
     fn decide_cached(
         &self,

@@ -78,7 +78,7 @@ const fn reason_slot(reason: Reason) -> usize {
     }
 }
 
-/// Which cache answered.
+/// Cache tier of a lookup.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum CacheTier {
     /// Token fingerprint to decision.
@@ -213,7 +213,7 @@ impl GuardMetrics {
     /// Renders every metric in the Prometheus text exposition format.
     pub fn encode(&self) -> String {
         let mut text = String::new();
-        // Writing into a String cannot fail.
+        // `fmt::Write` for `String` never returns an error.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
     }

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// A secret string: redacted in `Debug`, compared in constant time, and
-/// deliberately without `PartialEq` so that nobody compares it with `==`.
+/// deliberately without `PartialEq` so that it cannot be compared with `==`.
 #[derive(Clone, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);

@@ -403,7 +403,7 @@ async fn nginx_auth_request_end_to_end() {
     .await;
     let url = format!("http://127.0.0.1:{listen}/api/profile");
 
-    // Allowed: the backend sees the identity headers, not the client's forgery.
+    // Allowed: the backend receives the identity headers, not the client's forgery.
     let allowed = client()
         .get(&url)
         .bearer_auth(token_for(&okta, &alive))

@@ -93,7 +93,7 @@ async fn no_call_after_429_until_reset() {
 
 #[tokio::test]
 async fn empty_budget_stops_calls_before_429() {
-    // Okta's last answer left 0 of 100 calls: past the (stretched) TTL the
+    // Okta's last response left 0 of 100 calls: past the (stretched) TTL the
     // guard does not call again before the reset.
     let okta = FakeOkta::start().await;
     let sid = session_id(4);
@@ -214,7 +214,7 @@ async fn slow_okta_times_out_with_503() {
 
 #[tokio::test]
 async fn rejected_credential_gives_503_not_401() {
-    // Okta refusing the guard's API token says nothing about the user.
+    // Okta refusing the guard's API token tells nothing about the user's session.
     let okta = FakeOkta::start().await;
     let sid = session_id(8);
     okta.session_response(

@@ -34,7 +34,7 @@ async fn replay_after_logout_refused() {
 
 #[tokio::test]
 async fn replay_after_logout_refused_once_ttl_passes() {
-    // Alive at first; after logout Okta answers 404 and the next check
+    // Alive at first; after logout Okta returns 404 and the next check
     // past the TTL refuses the same token.
     let okta = FakeOkta::start().await;
     let sid = session_id(2);
@@ -400,7 +400,7 @@ async fn full_budget_keeps_configured_ttl() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cold_session_coalesces_10000_requests() {
-    // Okta answers slowly so that the requests overlap the lookup.
+    // Okta responds slowly so that the requests overlap the lookup.
     let okta = FakeOkta::start().await;
     let sid = session_id(17);
     okta.session_response(
@@ -440,7 +440,7 @@ async fn cold_session_coalesces_10000_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn distinct_tokens_share_one_lookup() {
     // Different tokens naming one session: the session cache, not the
-    // decision cache, answers all but the first.
+    // decision cache, decides all but the first.
     let okta = FakeOkta::start().await;
     let sid = session_id(18);
     okta.session_response(

@@ -26,7 +26,7 @@ pub const MAX_REASON_LEN: usize = 1024;
 pub struct DenyEntry {
     /// The token's `jti`.
     pub jti: String,
-    /// Why the token was denied (free text for operators).
+    /// Reason for the denial (free text for operators).
     pub reason: String,
     /// When the entry was added, in seconds since the Unix epoch.
     pub added_at: u64,
@@ -35,7 +35,7 @@ pub struct DenyEntry {
     pub expires_at: u64,
 }
 
-/// Why the deny list could not be read or written.
+/// Failure to read or write the deny list.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum DenyListError {

@@ -1,9 +1,9 @@
 //! Push revocation: a receiver for Okta event hooks.
 //!
-//! `user.session.end` ends one session (its id is in
-//! `debugContext.debugData.EndedSessionId`; `authenticationContext.externalSessionId`
-//! is the actor's session, which for an admin action is the admin's, so it
-//! is never used). The user-wide types below end every session of the
+//! `user.session.end` ends one session, whose id is in
+//! `debugContext.debugData.EndedSessionId`. The guard never uses
+//! `authenticationContext.externalSessionId`, because that is the actor's
+//! session, which for an admin action is the admin's. The user-wide types below end every session of the
 //! target user that was authenticated before the event. Applying an event
 //! twice, or an older event after a newer one, changes nothing.
 
@@ -65,8 +65,8 @@ struct DeliverySummary {
 }
 
 impl Guard {
-    /// Returns the event hook receiver at [`EVENT_HOOK_PATH`]: `GET` answers
-    /// Okta's verification challenge, `POST` applies deliveries.
+    /// Returns the event hook receiver at [`EVENT_HOOK_PATH`]: `GET` responds
+    /// to Okta's verification challenge, `POST` applies deliveries.
     ///
     /// # Errors
     ///
@@ -101,7 +101,7 @@ impl Guard {
     }
 }
 
-/// Answers Okta's one-time verification request by echoing the challenge.
+/// Responds to Okta's one-time verification request by echoing the challenge.
 ///
 /// NOTE: Okta's documents do not say whether this request carries the
 /// configured auth header, so it is not required here; a present but wrong
@@ -119,7 +119,7 @@ async fn verify(State(state): State<Arc<EventHookState>>, headers: HeaderMap) ->
             "the X-Okta-Verification-Challenge header is missing",
         );
     };
-    tracing::info!("answered Okta event hook verification");
+    tracing::info!("responded to Okta event hook verification");
     Json(serde_json::json!({ "verification": challenge })).into_response()
 }
 

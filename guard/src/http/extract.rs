@@ -14,7 +14,7 @@ use crate::guard::{Authorized, Guard, Policy};
 use crate::http::rejection::problem;
 
 /// Rejection of [`Authorized`] when no guard layer ran before the handler:
-/// a wiring mistake, answered with 500 so that it fails closed.
+/// a wiring mistake, rejected with 500 so that it fails closed.
 #[derive(Debug)]
 pub struct MissingGuardLayer;
 

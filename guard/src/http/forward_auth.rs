@@ -2,8 +2,8 @@
 //! `ForwardAuth`, Caddy `forward_auth` and Envoy `ext_authz` (HTTP service).
 //!
 //! The proxy sends the client's `Authorization` header to
-//! `/forward-auth/{policy}` with any method, where `{policy}` is `session`
-//! (live Okta session required) or `token` (token only); `/forward-auth`
+//! `/forward-auth/{policy}` with any method. `{policy}` is `session` (live
+//! Okta session required) or `token` (token only), and `/forward-auth`
 //! alone means `session`. Envoy appends the original path after its
 //! `path_prefix`, so `/forward-auth/session/<anything>` is accepted too.
 //!

@@ -15,7 +15,7 @@ use crate::config::ResponseConfig;
 /// Maximum length of `error_description` and `detail`, in characters.
 const MAX_DESCRIPTION_LEN: usize = 200;
 
-/// How rejections are rendered; shared by every rejection of one guard.
+/// Rendering settings shared by every rejection of one guard.
 #[derive(Debug, Clone)]
 pub(crate) struct ResponseStyle {
     realm: Arc<str>,
@@ -32,7 +32,7 @@ impl ResponseStyle {
 }
 
 /// A request the guard rejected. Renders as the HTTP response a client
-/// should see; the same data drives forward-auth answers.
+/// should see. The same data drives forward-auth responses.
 #[derive(Debug, Clone)]
 pub struct Rejection {
     reason: Reason,
@@ -114,8 +114,8 @@ impl Rejection {
         }
     }
 
-    /// Returns the problem document's `title`. With `about:blank` RFC 9457
-    /// asks for the HTTP status phrase; with a specific type, a title for it.
+    /// Returns the problem document's `title`. With `about:blank`, RFC 9457
+    /// recommends the HTTP status phrase. A specific type gets its own title.
     fn title(&self) -> &'static str {
         if self.style.problem_type_base.is_none() {
             return self.status().canonical_reason().unwrap_or("Error");
@@ -177,8 +177,9 @@ pub(crate) fn problem(status: StatusCode, detail: &str) -> Response {
 }
 
 /// Keeps only the characters RFC 6750 allows in `error_description`
-/// (%x20-21 / %x23-5B / %x5D-7E): quotes become apostrophes, backslashes
-/// slashes, anything else a space; long text is cut.
+/// (%x20-21 / %x23-5B / %x5D-7E). Quotes become apostrophes, backslashes
+/// become slashes and anything else a space. Text longer than
+/// [`MAX_DESCRIPTION_LEN`] characters is cut.
 fn sanitize(text: &str) -> String {
     text.chars()
         .take(MAX_DESCRIPTION_LEN)

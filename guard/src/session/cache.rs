@@ -14,7 +14,7 @@ use super::SessionId;
 use super::okta_model::SessionStatus;
 use super::sessions_api::LookupError;
 
-/// What the guard knows about one session.
+/// The guard's verdict on one session.
 #[derive(Debug, Clone)]
 pub(crate) enum Known {
     /// Okta returned the session.
@@ -32,7 +32,7 @@ pub(crate) struct AliveSession {
     pub expires_at: Option<SystemTime>,
 }
 
-/// How the guard learned that a session ended.
+/// Source of the information that a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EndedBy {
     /// `GET /api/v1/sessions/{id}` returned 404.
@@ -47,7 +47,7 @@ pub(crate) enum EndedBy {
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
     pub known: Known,
-    /// When Okta answered (or the event was applied).
+    /// When Okta responded (or the event was applied).
     pub checked_at: SystemTime,
     /// After this the record may be dropped.
     pub keep_until: SystemTime,
@@ -107,7 +107,7 @@ impl SessionCache {
 
     /// Returns the record when `is_usable` accepts it; otherwise joins the
     /// lookup in progress for `id`, or starts one. Doing both under one
-    /// lock means a request that arrives just after a lookup finished sees
+    /// lock means a request that arrives just after a lookup finished gets
     /// its record instead of starting a second lookup.
     pub(crate) fn probe(
         &self,
@@ -132,7 +132,7 @@ impl SessionCache {
         Probe::Flight(flight, state.record.clone())
     }
 
-    /// Stores Okta's answer and retires `flight`. An ended session stays
+    /// Stores Okta's verdict and retires `flight`. An ended session stays
     /// ended even if a lookup that started before the end returns later.
     /// Returns the record now in force.
     pub(crate) fn complete(&self, id: &SessionId, flight: &Arc<Flight>, answer: Record) -> Record {
@@ -303,8 +303,8 @@ impl SessionCache {
     }
 
     /// Drops expired records and revocations; if the map is still full,
-    /// drops arbitrary settled records. Dropping is always safe: the next
-    /// request asks Okta again, and Okta is the source of truth.
+    /// drops arbitrary settled records. Dropping is always safe because the
+    /// next request queries Okta again, and Okta is the source of truth.
     fn make_room(&self, maps: &mut Maps, now: SystemTime) {
         if maps.sessions.len() < self.capacity {
             return;
@@ -369,7 +369,7 @@ impl SessionFootprint {
         // The record's `Arc<AliveSession>`: two counts plus the value, and
         // the user id string it owns.
         let alive = 2 * size_of::<usize>() + size_of::<AliveSession>() + user_id.len();
-        // The user index holds one more `SessionId` per session, and its
+        // The user index contains one more `SessionId` per session, and its
         // user id key is shared by that user's sessions (counted in full
         // here, as an upper bound).
         let user_index = size_of::<SessionId>() + size_of::<Box<str>>() + user_id.len();
@@ -382,5 +382,128 @@ impl SessionFootprint {
     /// Returns inline plus heap bytes.
     pub fn total(&self) -> usize {
         self.inline + self.heap
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    fn at(seconds: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(seconds)
+    }
+
+    fn id(n: u32) -> SessionId {
+        SessionId::parse(&format!("102cache{n:017}")).expect("valid id")
+    }
+
+    fn alive(user: &str, created: u64) -> Record {
+        Record {
+            known: Known::Alive(Arc::new(AliveSession {
+                user_id: user.into(),
+                status: SessionStatus::Active,
+                created_at: Some(at(created)),
+                expires_at: Some(at(10_000)),
+            })),
+            checked_at: at(1_000),
+            keep_until: at(5_000),
+        }
+    }
+
+    fn store(cache: &SessionCache, id: &SessionId, record: Record) -> Record {
+        let Probe::Flight(flight, _) = cache.probe(id, at(1_000), |_| false) else {
+            panic!("an unusable record starts a flight");
+        };
+        cache.complete(id, &flight, record)
+    }
+
+    fn is_ended(record: &Record) -> bool {
+        matches!(record.known, Known::Ended(_))
+    }
+
+    #[test]
+    fn ended_survives_late_alive_lookup() {
+        let cache = SessionCache::new(16);
+        let session = id(1);
+        cache.end_session(&session, EndedBy::SessionEvent, at(1_000), at(2_000));
+
+        let merged = store(&cache, &session, alive("00u1", 500));
+
+        assert!(is_ended(&merged));
+    }
+
+    #[test]
+    fn revoke_user_ends_older_sessions_only() {
+        let cache = SessionCache::new(16);
+        let (older, newer) = (id(2), id(3));
+        store(&cache, &older, alive("00u1", 500));
+        store(&cache, &newer, alive("00u1", 1_500));
+
+        let ended = cache.revoke_user("00u1", at(1_000), at(1_100), at(9_000));
+
+        assert_eq!(ended, 1);
+        let Probe::Record(newer_record) = cache.probe(&newer, at(1_100), |_| true) else {
+            panic!("record cached");
+        };
+        assert!(!is_ended(&newer_record));
+    }
+
+    #[test]
+    fn revocation_applies_to_lookup_in_flight() {
+        let cache = SessionCache::new(16);
+        let session = id(4);
+        let Probe::Flight(flight, _) = cache.probe(&session, at(1_000), |_| false) else {
+            panic!("no record yet");
+        };
+
+        cache.revoke_user("00u1", at(1_000), at(1_000), at(9_000));
+        let merged = cache.complete(&session, &flight, alive("00u1", 500));
+
+        assert!(is_ended(&merged));
+    }
+
+    #[test]
+    fn older_revocation_keeps_newer_point() {
+        let cache = SessionCache::new(16);
+
+        cache.revoke_user("00u1", at(2_000), at(2_000), at(9_000));
+        cache.revoke_user("00u1", at(1_000), at(2_001), at(9_000));
+
+        let revocation = cache.user_revocation("00u1", at(2_002)).expect("recorded");
+        assert_eq!(revocation.at, at(2_000));
+    }
+
+    #[test]
+    fn concurrent_probes_share_one_flight() {
+        let cache = SessionCache::new(16);
+        let session = id(5);
+
+        let Probe::Flight(first, _) = cache.probe(&session, at(1_000), |_| false) else {
+            panic!("no record yet");
+        };
+        let Probe::Flight(second, _) = cache.probe(&session, at(1_000), |_| false) else {
+            panic!("no record yet");
+        };
+
+        assert!(Arc::ptr_eq(&first, &second));
+    }
+
+    #[test]
+    fn full_cache_drops_expired_first() {
+        let cache = SessionCache::new(2);
+        let mut expired = alive("00u1", 500);
+        expired.keep_until = at(1_001);
+        store(&cache, &id(6), expired);
+        store(&cache, &id(7), alive("00u1", 500));
+
+        cache.end_session(&id(8), EndedBy::SessionEvent, at(2_000), at(3_000));
+
+        assert_eq!(cache.len(), 2);
+        assert!(matches!(
+            cache.probe(&id(7), at(2_000), |_| true),
+            Probe::Record(_)
+        ));
     }
 }

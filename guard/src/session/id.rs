@@ -17,7 +17,7 @@ pub const MAX_SESSION_ID_LEN: usize = 128;
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionId(Arc<str>);
 
-/// Why a string is not a usable session id.
+/// Reason a string is not a usable session id.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SessionIdError {

@@ -20,10 +20,10 @@ pub const SESSIONS_READ_SCOPE: &str = "okta.sessions.read";
 /// than one hour; five minutes leaves room for clock skew.
 const ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
 
-/// Refresh a cached access token this long before Okta says it expires.
+/// Refresh a cached access token this long before its `expires_in` ends.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
-/// Why the guard could not obtain credentials for the Sessions API.
+/// Failure to obtain credentials for the Sessions API.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum OktaAuthError {
@@ -39,7 +39,7 @@ pub enum OktaAuthError {
         #[source]
         source: reqwest::Error,
     },
-    /// The token endpoint answered with an error status.
+    /// The token endpoint returned an error status.
     #[error("token endpoint {url} returned {status}: {error}")]
     Rejected {
         /// The org token endpoint.
@@ -55,12 +55,12 @@ pub enum OktaAuthError {
         "the Okta credential contains characters not allowed in an HTTP header; check the configured API token"
     )]
     InvalidCredential,
-    /// The token endpoint's answer is not a usable bearer token response.
+    /// The token endpoint's response is not a usable bearer token response.
     #[error("token endpoint {url} returned an unusable response: {detail}")]
     InvalidResponse {
         /// The org token endpoint.
         url: Url,
-        /// What was wrong with it.
+        /// The problem found.
         detail: String,
     },
 }

@@ -174,7 +174,7 @@ impl SessionOracle {
         now: SystemTime,
     ) -> FlightResult {
         if self.budget.blocked_until(now).is_some() {
-            // Spend nothing while the bucket is empty: Okta would answer 429.
+            // Spend nothing while the bucket is empty, because Okta would return 429.
             self.cache.abandon(id, flight);
             return Err(LookupError::RateLimited {
                 rate_limit: self.budget.latest(),

@@ -11,7 +11,7 @@ use super::okta_model::{E_NOT_FOUND, OktaErrorBody, OktaSession};
 use super::rate_limit::RateLimitSnapshot;
 use crate::metrics::GuardMetrics;
 
-/// What Okta said about a session.
+/// Okta's verdict on a session.
 #[derive(Debug, Clone)]
 pub(crate) enum Lookup {
     /// `200`: the session exists (in any status).
@@ -20,7 +20,7 @@ pub(crate) enum Lookup {
     NotFound,
 }
 
-/// Why Okta gave no answer about the session.
+/// Failure to get a verdict from Okta.
 #[derive(Debug, Clone, thiserror::Error)]
 pub(crate) enum LookupError {
     /// `429`: the org's rate limit for `/api/v1/sessions` is exhausted.
@@ -29,7 +29,7 @@ pub(crate) enum LookupError {
         rate_limit: Option<RateLimitSnapshot>,
     },
     /// Transport error, timeout, 5xx, authentication failure or an
-    /// unexpected answer. The text is for logs only.
+    /// unexpected response. The text is for logs only.
     #[error("Okta Sessions API unavailable: {0}")]
     Unavailable(String),
 }

@@ -142,7 +142,7 @@ impl FakeOkta {
         format!("{}/oauth2/default", self.server.uri())
     }
 
-    /// Answers `GET /api/v1/sessions/{id}` with the session, and rate-limit
+    /// Mounts a `GET /api/v1/sessions/{id}` response with the session, and rate-limit
     /// headers showing a full budget.
     pub async fn session_alive(&self, id: &str, user: &str, status: &str, expires_at: SystemTime) {
         let template =
@@ -157,7 +157,7 @@ impl FakeOkta {
             .await;
     }
 
-    /// Answers `GET /api/v1/sessions/{id}` with `template` as given.
+    /// Mounts `template` as the `GET /api/v1/sessions/{id}` response.
     pub async fn session_response(&self, id: &str, template: ResponseTemplate) {
         Mock::given(method("GET"))
             .and(path(format!("/api/v1/sessions/{id}")))
@@ -167,7 +167,7 @@ impl FakeOkta {
     }
 
     /// Drops every mock, then serves the JWKS again (for switching a
-    /// session's answer mid-test).
+    /// session's response mid-test).
     pub async fn reset(&self) {
         self.server.reset().await;
         Mock::given(method("GET"))
