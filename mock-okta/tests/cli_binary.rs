@@ -217,3 +217,58 @@ fn bad_argument_exit_code_2() {
 
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn logs_carry_request_id_not_token() {
+    let running = spawn(&["--listen", "127.0.0.1:0"]);
+    let url = org_url(&wait_for_line(&running, "serving org URL"));
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let wrong_token = "00wrongSecretToken000000000000000000000000";
+
+    let accepted = client
+        .get(format!("{url}/api/v1/logs"))
+        .header("Authorization", format!("SSWS {TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    let rejected = client
+        .get(format!("{url}/api/v1/logs"))
+        .header("Authorization", format!("SSWS {wrong_token}"))
+        .send()
+        .await
+        .unwrap();
+
+    let request_id = rejected.headers()["x-okta-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(accepted.status(), reqwest::StatusCode::OK);
+    assert_eq!(rejected.status(), reqwest::StatusCode::UNAUTHORIZED);
+    // The request log line is written before the response is sent, so both
+    // lines are already on their way to the reader thread.
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + READY_DEADLINE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = running.lines.recv_timeout(left).expect("request log line");
+        let last = line.contains("request served") && line.contains(&request_id);
+        seen.push(line);
+        if last {
+            break;
+        }
+    }
+    seen.extend(running.lines.try_iter());
+    for line in &seen {
+        assert!(!line.contains(TOKEN), "{line}");
+        assert!(!line.contains(wrong_token), "{line}");
+    }
+    assert!(
+        seen.iter()
+            .any(|line| line.contains(&format!("request_id={request_id}")))
+    );
+    let fingerprint = mock_okta::state::fingerprint(wrong_token);
+    assert!(
+        seen.iter()
+            .any(|line| line.contains(&format!("token_fingerprint={fingerprint}")))
+    );
+}
