@@ -74,11 +74,19 @@ pub fn authenticate<'a>(
                     "The client_id in the body differs from the one in the Authorization header; send one client_id.",
                 ));
             }
-            (id.as_str(), Some(secret.as_str()), AuthMethod::ClientSecretBasic)
+            (
+                id.as_str(),
+                Some(secret.as_str()),
+                AuthMethod::ClientSecretBasic,
+            )
         }
         None => {
             let Some(id) = params.get("client_id").or(query_client_id) else {
-                return Err(reject(None, "no credentials", "No client credentials found."));
+                return Err(reject(
+                    None,
+                    "no credentials",
+                    "No client credentials found.",
+                ));
             };
             match params.get("client_secret") {
                 Some(secret) => (id, Some(secret), AuthMethod::ClientSecretPost),
@@ -110,7 +118,11 @@ pub fn authenticate<'a>(
             }
         }
         (ClientType::Confidential, _, _) => {
-            return Err(reject(Some(client_id), "missing secret", INVALID_CREDENTIALS));
+            return Err(reject(
+                Some(client_id),
+                "missing secret",
+                INVALID_CREDENTIALS,
+            ));
         }
     }
 
@@ -164,7 +176,11 @@ fn secrets_equal(presented: &str, expected: &str) -> bool {
 }
 
 fn reject(client_id: Option<&str>, reason: &str, description: &str) -> OAuthError {
-    tracing::info!(client = client_id.unwrap_or("-"), reason, "client authentication failed");
+    tracing::info!(
+        client = client_id.unwrap_or("-"),
+        reason,
+        "client authentication failed"
+    );
     OAuthError::invalid_client(description)
 }
 

@@ -99,14 +99,9 @@ pub async fn keys(
     tracing::debug!(server = %server.id, keys = keys.len(), "JWKS served");
 
     let mut response = Json(json!({ "keys": keys })).into_response();
-    let cache_control = format!(
-        "max-age={}, must-revalidate",
-        server.jwks_max_age_seconds
-    );
+    let cache_control = format!("max-age={}, must-revalidate", server.jwks_max_age_seconds);
     if let Ok(value) = HeaderValue::from_str(&cache_control) {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, value);
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
     }
     Ok(response)
 }

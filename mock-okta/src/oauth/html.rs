@@ -39,14 +39,19 @@ pub struct SignInForm<'a> {
 pub fn sign_in_page(status: StatusCode, form: &SignInForm<'_>) -> Response {
     let error = form
         .error
-        .map(|message| format!("<p role=\"alert\" class=\"error\">{}</p>\n", escape(message)))
+        .map(|message| {
+            format!(
+                "<p role=\"alert\" class=\"error\">{}</p>\n",
+                escape(message)
+            )
+        })
         .unwrap_or_default();
     let body = format!(
         "<h1>Sign in</h1>\n<p>to continue to {client}</p>\n{error}\
 <form method=\"post\" action=\"{action}\">\n\
 <input type=\"hidden\" name=\"request_id\" value=\"{request_id}\">\n\
 <p><label for=\"username\">Username</label>\n\
-<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" value=\"{username}\" required autofocus></p>\n\
+<input id=\"username\" name=\"username\" value=\"{username}\" type=\"text\" autocomplete=\"username\" required autofocus></p>\n\
 <p><label for=\"password\">Password</label>\n\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\n\
 <p><button type=\"submit\">Sign in</button></p>\n</form>",

@@ -41,7 +41,11 @@ pub async fn introspect(
     }
 }
 
-async fn respond(state: &MockOkta, server_id: &str, request: Request) -> Result<Response, OAuthError> {
+async fn respond(
+    state: &MockOkta,
+    server_id: &str,
+    request: Request,
+) -> Result<Response, OAuthError> {
     let headers = request.headers().clone();
     let query = Params::from_query(request.uri().query())?;
     let params = Params::from_form(request).await?;

@@ -41,9 +41,7 @@ pub fn verify(
     now: SystemTime,
 ) -> Result<Map<String, Value>, JwtError> {
     let (signing_input, signature) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
-    let (header, payload) = signing_input
-        .split_once('.')
-        .ok_or(JwtError::Malformed)?;
+    let (header, payload) = signing_input.split_once('.').ok_or(JwtError::Malformed)?;
     if payload.contains('.') {
         return Err(JwtError::Malformed);
     }
@@ -53,11 +51,17 @@ pub fn verify(
         .decode(signature)
         .map_err(|_| JwtError::Malformed)?;
 
-    let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if alg != "RS256" {
         return Err(JwtError::Algorithm(alg.to_owned()));
     }
-    let kid = header.get("kid").and_then(Value::as_str).unwrap_or_default();
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let jwk = state
         .key_rings()
         .get(server_id)
@@ -80,7 +84,10 @@ pub fn verify(
         )
         .map_err(|_| JwtError::Signature)?;
 
-    let issuer = claims.get("iss").and_then(Value::as_str).unwrap_or_default();
+    let issuer = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if issuer != state.issuer(server_id) {
         return Err(JwtError::Issuer(issuer.to_owned()));
     }

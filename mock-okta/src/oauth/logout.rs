@@ -53,12 +53,19 @@ fn logout(
 ) -> Result<Response, Reject> {
     let server = find_server(state, server_id)?;
     let Some(hint) = params.get("id_token_hint") else {
-        return Err(page("The 'id_token_hint' parameter is required; send the ID token of the session to end."));
+        return Err(page(
+            "The 'id_token_hint' parameter is required; send the ID token of the session to end.",
+        ));
     };
     let claims = jwt::verify(state, &server.id, hint, state.clock.now()).map_err(|error| {
         tracing::info!(server = %server.id, %error, "logout with an invalid id_token_hint");
         page("The 'id_token_hint' is not a valid ID token of this authorization server.")
     })?;
+    if !string_claim(&claims, "jti").is_some_and(|jti| jti.starts_with("ID.")) {
+        return Err(page(
+            "The 'id_token_hint' is not an ID token; send the ID token, not the access token.",
+        ));
+    }
     let subject = string_claim(&claims, "sub").unwrap_or_default();
     let client_id = string_claim(&claims, "aud").unwrap_or_default();
     let Some(client) = state.client(client_id) else {
@@ -67,7 +74,10 @@ fn logout(
 
     let redirect = params.get("post_logout_redirect_uri");
     if let Some(uri) = redirect
-        && !client.post_logout_redirect_uris.iter().any(|known| known == uri)
+        && !client
+            .post_logout_redirect_uris
+            .iter()
+            .any(|known| known == uri)
     {
         tracing::info!(client = %client.client_id, "logout with an unregistered post_logout_redirect_uri");
         return Err(page(&format!(

@@ -333,8 +333,12 @@ fn record(
 ) {
     let user_id = request.user.map(|user| user.id.clone());
     let mut store = state.store();
-    store.access_tokens.retain(|_, token| token.expires_at > now);
-    store.refresh_tokens.retain(|_, token| token.expires_at > now);
+    store
+        .access_tokens
+        .retain(|_, token| token.expires_at > now);
+    store
+        .refresh_tokens
+        .retain(|_, token| token.expires_at > now);
     let Store {
         access_tokens,
         access_token_families,

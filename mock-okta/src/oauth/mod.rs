@@ -43,7 +43,7 @@ mod userinfo;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -68,22 +68,33 @@ pub fn router(state: SharedState) -> Router<SharedState> {
     let cors_enabled = Router::new()
         .route(
             "/oauth2/{server_id}/.well-known/openid-configuration",
-            get(discovery::openid_configuration),
+            get(discovery::openid_configuration).options(preflight),
         )
         .route(
             "/oauth2/{server_id}/.well-known/oauth-authorization-server",
-            get(discovery::oauth_authorization_server),
+            get(discovery::oauth_authorization_server).options(preflight),
         )
-        .route("/oauth2/{server_id}/v1/keys", get(discovery::keys))
-        .route("/oauth2/{server_id}/v1/token", post(token::token))
+        .route(
+            "/oauth2/{server_id}/v1/keys",
+            get(discovery::keys).options(preflight),
+        )
+        .route(
+            "/oauth2/{server_id}/v1/token",
+            post(token::token).options(preflight),
+        )
         .route(
             "/oauth2/{server_id}/v1/introspect",
-            post(introspect::introspect),
+            post(introspect::introspect).options(preflight),
         )
-        .route("/oauth2/{server_id}/v1/revoke", post(revoke::revoke))
+        .route(
+            "/oauth2/{server_id}/v1/revoke",
+            post(revoke::revoke).options(preflight),
+        )
         .route(
             "/oauth2/{server_id}/v1/userinfo",
-            get(userinfo::userinfo).post(userinfo::userinfo),
+            get(userinfo::userinfo)
+                .post(userinfo::userinfo)
+                .options(preflight),
         )
         .layer(cors_layer(&state.config.trusted_origins));
 
@@ -98,6 +109,12 @@ pub fn router(state: SharedState) -> Router<SharedState> {
             "/oauth2/{server_id}/v1/logout",
             get(logout::logout_get).post(logout::logout_post),
         )
+}
+
+/// Answers an `OPTIONS` request that is not a CORS preflight (those the
+/// CORS layer answers itself, before routing reaches this handler).
+async fn preflight() -> StatusCode {
+    StatusCode::NO_CONTENT
 }
 
 /// Allows the trusted origins, without credentials: browsers then send no
@@ -122,31 +139,31 @@ fn cors_layer(trusted_origins: &[String]) -> CorsLayer {
 }
 
 /// A response that ends a handler early: an OAuth error, an Okta error or
-/// an HTML page, already rendered.
+/// an HTML page, already rendered (boxed to keep `Result`s small).
 #[derive(Debug)]
-pub(crate) struct Reject(Response);
+pub(crate) struct Reject(Box<Response>);
 
 impl IntoResponse for Reject {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
     }
 }
 
 impl From<OAuthError> for Reject {
     fn from(error: OAuthError) -> Self {
-        Reject(error.into_response())
+        Reject(Box::new(error.into_response()))
     }
 }
 
 impl From<OktaError> for Reject {
     fn from(error: OktaError) -> Self {
-        Reject(error.into_response())
+        Reject(Box::new(error.into_response()))
     }
 }
 
 impl From<Response> for Reject {
     fn from(response: Response) -> Self {
-        Reject(response)
+        Reject(Box::new(response))
     }
 }
 

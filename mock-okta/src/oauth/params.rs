@@ -67,7 +67,10 @@ impl Params {
     pub fn from_urlencoded(input: &[u8]) -> Result<Params, ParamsError> {
         let mut values = BTreeMap::new();
         for (name, value) in form_urlencoded::parse(input) {
-            if values.insert(name.to_string(), value.into_owned()).is_some() {
+            if values
+                .insert(name.to_string(), value.into_owned())
+                .is_some()
+            {
                 return Err(ParamsError::Duplicate(name.into_owned()));
             }
         }

@@ -114,6 +114,10 @@ mod tests {
     #[test]
     fn client_credentials_rejects_openid() {
         let error = check_no_user_scopes(&parse("demo.read openid")).unwrap_err();
-        assert!(error.description.contains("openid"), "{}", error.description);
+        assert!(
+            error.description.contains("openid"),
+            "{}",
+            error.description
+        );
     }
 }

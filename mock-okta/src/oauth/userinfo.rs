@@ -115,7 +115,9 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, OAuthError> {
             )
         })?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(token.trim())
         }
         _ => Err(OAuthError::invalid_token(

@@ -25,8 +25,8 @@ use crate::ids;
 use crate::state::{AuthorizationCode, MockOkta, Session, SharedState, fingerprint};
 
 pub use request::AuthorizeRequest;
-pub use signin::{PendingSignIn, sign_in};
 pub(crate) use response::found;
+pub use signin::{PendingSignIn, sign_in};
 
 use request::{AuthorizeError, Prompt};
 
@@ -186,7 +186,11 @@ fn bad_params_page(error: super::params::ParamsError) -> Reject {
         super::params::ParamsError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::BAD_REQUEST,
     };
-    Reject::from(html::error_page(status, "invalid_request", &error.to_string()))
+    Reject::from(html::error_page(
+        status,
+        "invalid_request",
+        &error.to_string(),
+    ))
 }
 
 /// Returns the client's IP address, when the server was started with

@@ -55,7 +55,14 @@ pub fn show_form(state: &MockOkta, request: AuthorizeRequest) -> Response {
         );
     }
     tracing::info!(client = %client_id, "authorize: no session, sign-in form shown");
-    render(state, &client_id, &request_id, &username, StatusCode::OK, None)
+    render(
+        state,
+        &client_id,
+        &request_id,
+        &username,
+        StatusCode::OK,
+        None,
+    )
 }
 
 /// `POST /login/signin`: checks the credentials of a pending sign-in.
@@ -65,7 +72,11 @@ pub async fn sign_in(State(state): State<SharedState>, request: Request) -> Resp
         Ok(params) => params,
         Err(error) => {
             tracing::info!(%error, "sign-in form unreadable");
-            return html::error_page(StatusCode::BAD_REQUEST, "invalid_request", &error.to_string());
+            return html::error_page(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &error.to_string(),
+            );
         }
     };
 
@@ -145,9 +156,13 @@ fn record_failure(state: &MockOkta, username: &str, ip: Option<&str>) {
     let Some(user) = state.user_by_login(username) else {
         return;
     };
-    let mut event = LogEvent::new("user.session.start", "User login to Okta", state.clock.now())
-        .with_user_actor(&user.id, &user.login, &display_name(user))
-        .with_debug("requestUri", SIGN_IN_PATH);
+    let mut event = LogEvent::new(
+        "user.session.start",
+        "User login to Okta",
+        state.clock.now(),
+    )
+    .with_user_actor(&user.id, &user.login, &display_name(user))
+    .with_debug("requestUri", SIGN_IN_PATH);
     event.outcome.result = "FAILURE".to_owned();
     event.outcome.reason = Some("INVALID_CREDENTIALS".to_owned());
     event.authentication_context.credential_type = Some("PASSWORD".to_owned());

@@ -34,10 +34,8 @@ pub async fn exchange(
     scopes::check_known(server, &requested)?;
     scopes::check_no_user_scopes(&requested)?;
 
-    let protocol_request = serde_json::Map::from_iter([(
-        "scope".to_owned(),
-        serde_json::json!(requested.join(" ")),
-    )]);
+    let protocol_request =
+        serde_json::Map::from_iter([("scope".to_owned(), serde_json::json!(requested.join(" ")))]);
     let request = MintRequest {
         context,
         protocol_request,

@@ -96,10 +96,16 @@ pub async fn exchange(
     let user = state
         .user_by_id(&record.user_id)
         .filter(|user| state.user_status(&user.id) == UserStatus::Active)
-        .ok_or_else(|| OAuthError::invalid_grant("The user of this authorization code is not active."))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_grant("The user of this authorization code is not active.")
+        })?;
 
     let issue_refresh = scopes::contains(&record.scopes, scopes::OFFLINE_ACCESS)
-        && client.client.grant_types.iter().any(|g| g == "refresh_token");
+        && client
+            .client
+            .grant_types
+            .iter()
+            .any(|g| g == "refresh_token");
     let refresh = if issue_refresh {
         RefreshPlan::Issue {
             expires_at: now + Duration::from_secs(server.refresh_token_lifetime_seconds),

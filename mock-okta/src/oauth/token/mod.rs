@@ -74,7 +74,9 @@ async fn grant(
     match grant_type {
         "authorization_code" => code::exchange(state, server, client, params, context).await,
         "refresh_token" => refresh::exchange(state, server, client, params, context).await,
-        "client_credentials" => client_credentials::exchange(state, server, client, params, context).await,
+        "client_credentials" => {
+            client_credentials::exchange(state, server, client, params, context).await
+        }
         other => Err(OAuthError::new(
             axum::http::StatusCode::BAD_REQUEST,
             "unsupported_grant_type",

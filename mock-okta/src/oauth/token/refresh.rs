@@ -96,7 +96,9 @@ pub async fn exchange(
     let user = state
         .user_by_id(&record.user_id)
         .filter(|user| state.user_status(&user.id) == UserStatus::Active)
-        .ok_or_else(|| OAuthError::invalid_grant("The user of this refresh token is not active."))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_grant("The user of this refresh token is not active.")
+        })?;
 
     let refresh = if rotate {
         RefreshPlan::Issue {
@@ -115,10 +117,8 @@ pub async fn exchange(
         "refresh token accepted"
     );
 
-    let protocol_request = serde_json::Map::from_iter([(
-        "scope".to_owned(),
-        serde_json::json!(granted.join(" ")),
-    )]);
+    let protocol_request =
+        serde_json::Map::from_iter([("scope".to_owned(), serde_json::json!(granted.join(" ")))]);
     let request = MintRequest {
         context,
         protocol_request,
