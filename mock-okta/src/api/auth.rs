@@ -51,7 +51,7 @@ pub async fn require_api_token(
         Err((rejection, presented)) => {
             tracing::warn!(
                 ?rejection,
-                token_fingerprint = presented.as_deref().map(fingerprint).unwrap_or_default(),
+                token_fingerprint = %presented.as_deref().map(fingerprint).unwrap_or_default(),
                 "Management API request rejected: missing or invalid SSWS token"
             );
             OktaError::invalid_token().into_response()
