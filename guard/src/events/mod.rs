@@ -200,7 +200,7 @@ fn apply(guard: &Guard, event: &LogEvent, now: SystemTime) -> bool {
         return match SessionId::parse(raw) {
             Ok(id) => {
                 let changed = guard.end_session(&id, now);
-                tracing::info!(uuid = ?event.uuid, event_type, session_id = %id, changed, "session ended by event hook");
+                tracing::info!(uuid = ?event.uuid, event_type, session_ref = %id.reference(), changed, "session ended by event hook");
                 true
             }
             Err(error) => {

@@ -37,7 +37,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use sha2::{Digest, Sha256};
 
 use crate::guard::{Authorized, Guard, Policy};
 use crate::http::rejection::problem;
@@ -187,17 +186,8 @@ fn identity_headers(authorized: &Authorized) -> HeaderMap {
     }
     set("x-auth-policy", authorized.policy().as_str());
     if let Some(session) = authorized.session() {
-        set("x-auth-session-ref", &session_ref(session.id.as_str()));
+        set("x-auth-session-ref", &session.id.reference());
         set("x-auth-session-status", session.status.as_str());
     }
     headers
-}
-
-/// First 16 hex characters of SHA-256 of the session id.
-pub(crate) fn session_ref(session_id: &str) -> String {
-    let digest = Sha256::digest(session_id.as_bytes());
-    digest[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
+
 /// Maximum accepted length of a session id, in bytes. Classic ids are 25
 /// characters (`102` and 22 base62 characters); Identity Engine ids
 /// (`idx…`) are longer, but nowhere near this bound.
@@ -71,6 +73,17 @@ impl SessionId {
         &self.0
     }
 
+    /// Returns a reference to the session for logs and upstream headers: the
+    /// first 16 hex characters of SHA-256 of the id. It correlates requests
+    /// of one session but cannot be used against Okta.
+    pub fn reference(&self) -> String {
+        let digest = Sha256::digest(self.0.as_bytes());
+        digest[..8]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
     /// Bytes this id owns on the heap (the shared string and its two
     /// reference counts), for the per-session memory report.
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -78,15 +91,11 @@ impl SessionId {
     }
 }
 
+/// A session id must not be logged: in Okta it identifies the browser
+/// session. `Debug` therefore prints only its reference.
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionId({})", self.0)
-    }
-}
-
-impl fmt::Display for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        write!(f, "SessionId(ref {})", self.reference())
     }
 }
 
@@ -139,6 +148,12 @@ mod tests {
                 len: MAX_SESSION_ID_LEN + 1
             })
         );
+    }
+
+    #[test]
+    fn debug_hides_the_id() {
+        let id = SessionId::parse("102abcdefghijKLMNOPQ0123456").expect("valid id");
+        assert!(!format!("{id:?}").contains("102abc"));
     }
 
     #[test]

@@ -224,7 +224,7 @@ impl SessionOracle {
                 }
             }
             Lookup::NotFound => {
-                tracing::info!(session_id = %id, "Okta reports the session ended (404)");
+                tracing::info!(session_ref = %id.reference(), "Okta reports the session ended (404)");
                 // Sessions do not come back: keep the verdict while the
                 // token that revealed it can still be presented.
                 Record {
@@ -253,7 +253,7 @@ impl SessionOracle {
         {
             self.metrics
                 .record_cache(CacheTier::Session, CacheOutcome::Stale);
-            tracing::warn!(session_id = %id, %error, checked_at = %rfc3339(record.checked_at), "serving a stale session verdict");
+            tracing::warn!(session_ref = %id.reference(), %error, checked_at = %rfc3339(record.checked_at), "serving a stale session verdict");
             return self.judge(id, &record, token, now, ttl, true);
         }
 
@@ -275,7 +275,7 @@ impl SessionOracle {
                 "the session could not be checked with Okta; retry later".to_owned(),
             ),
         };
-        tracing::warn!(session_id = %id, %error, retry_after_s = retry_after.as_secs(), "session check failed, failing closed");
+        tracing::warn!(session_ref = %id.reference(), %error, retry_after_s = retry_after.as_secs(), "session check failed, failing closed");
         Err(SessionFailure {
             reason,
             detail,
@@ -309,7 +309,7 @@ impl SessionOracle {
         };
 
         if *alive.user_id != *token.user_id {
-            tracing::warn!(session_id = %id, session_user = %alive.user_id, token_user = %token.user_id, "session belongs to another user");
+            tracing::warn!(session_ref = %id.reference(), session_user = %alive.user_id, token_user = %token.user_id, "session belongs to another user");
             let mut failure = SessionFailure::new(
                 Reason::SessionUserMismatch,
                 "the session named by the token belongs to a different user".to_owned(),

@@ -110,7 +110,7 @@ impl SessionsApi {
             })?;
 
         let url = self.session_url(id);
-        tracing::debug!(session_id = %id, "asking Okta about session");
+        tracing::debug!(session_ref = %id.reference(), "asking Okta about session");
         let response = self
             .http
             .get(url)
@@ -120,21 +120,21 @@ impl SessionsApi {
             .send()
             .await
             .map_err(|error| {
-                tracing::warn!(session_id = %id, %error, "Okta Sessions API request failed");
+                tracing::warn!(session_ref = %id.reference(), %error, "Okta Sessions API request failed");
                 LookupError::Unavailable(format!("request failed: {error}"))
             })?;
 
         let status = response.status();
         let rate_limit = RateLimitSnapshot::from_headers(response.headers());
         let body = response.bytes().await.map_err(|error| {
-            tracing::warn!(session_id = %id, %error, "reading Okta Sessions API response failed");
+            tracing::warn!(session_ref = %id.reference(), %error, "reading Okta Sessions API response failed");
             LookupError::Unavailable(format!("reading the response failed: {error}"))
         })?;
 
         match status {
             StatusCode::OK => {
                 let session: OktaSession = serde_json::from_slice(&body).map_err(|error| {
-                    tracing::error!(session_id = %id, %error, "Okta returned a session that does not parse");
+                    tracing::error!(session_ref = %id.reference(), %error, "Okta returned a session that does not parse");
                     LookupError::Unavailable(format!("the session body does not parse: {error}"))
                 })?;
                 Ok(LookupResponse {
@@ -149,7 +149,7 @@ impl SessionsApi {
                     .as_deref()
                     .is_some_and(|code| code != E_NOT_FOUND)
                 {
-                    tracing::warn!(session_id = %id, code = ?error.error_code, "404 from Okta with an unexpected error code; treating the session as ended");
+                    tracing::warn!(session_ref = %id.reference(), code = ?error.error_code, "404 from Okta with an unexpected error code; treating the session as ended");
                 }
                 Ok(LookupResponse {
                     lookup: Lookup::NotFound,
@@ -157,7 +157,7 @@ impl SessionsApi {
                 })
             }
             StatusCode::TOO_MANY_REQUESTS => {
-                tracing::warn!(session_id = %id, ?rate_limit, "Okta rate limit exhausted (429)");
+                tracing::warn!(session_ref = %id.reference(), ?rate_limit, "Okta rate limit exhausted (429)");
                 Err(LookupError::RateLimited { rate_limit })
             }
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
@@ -177,7 +177,7 @@ impl SessionsApi {
             }
             other => {
                 let error: OktaErrorBody = serde_json::from_slice(&body).unwrap_or_default();
-                tracing::warn!(session_id = %id, status = other.as_u16(), code = ?error.error_code, error_id = ?error.error_id, "unexpected Okta Sessions API status");
+                tracing::warn!(session_ref = %id.reference(), status = other.as_u16(), code = ?error.error_code, error_id = ?error.error_id, "unexpected Okta Sessions API status");
                 Err(LookupError::Unavailable(format!("Okta returned {other}")))
             }
         }
