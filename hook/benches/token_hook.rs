@@ -20,7 +20,8 @@ fn fixture(name: &str) -> Value {
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);
-    serde_json::from_str(&std::fs::read_to_string(file).expect("fixture exists")).expect("fixture is JSON")
+    serde_json::from_str(&std::fs::read_to_string(file).expect("fixture exists"))
+        .expect("fixture is JSON")
 }
 
 fn request(body: Vec<u8>) -> Request<Body> {
@@ -57,14 +58,20 @@ fn bench_token_hook(c: &mut Criterion) {
         dir.path().join("bench.redb").display()
     );
     let config = Config::from_toml(&toml).expect("bench configuration is valid");
-    let state = runtime.block_on(async { Arc::new(AppState::build(&config).expect("state builds")) });
+    let state =
+        runtime.block_on(async { Arc::new(AppState::build(&config).expect("state builds")) });
     let router = session_hook::router(state);
 
     let mut no_refresh = fixture("token_hook_authorization_code.json");
-    no_refresh["data"].as_object_mut().expect("data is an object").remove("refresh_token");
+    no_refresh["data"]
+        .as_object_mut()
+        .expect("data is an object")
+        .remove("refresh_token");
     let no_refresh = serde_json::to_vec(&no_refresh).expect("serializable");
-    let client_credentials = serde_json::to_vec(&fixture("token_hook_client_credentials.json")).expect("serializable");
-    let sign_in = serde_json::to_string(&fixture("token_hook_authorization_code.json")).expect("serializable");
+    let client_credentials =
+        serde_json::to_vec(&fixture("token_hook_client_credentials.json")).expect("serializable");
+    let sign_in = serde_json::to_string(&fixture("token_hook_authorization_code.json"))
+        .expect("serializable");
     let counter = AtomicU64::new(0);
 
     let mut group = c.benchmark_group("token_hook");
@@ -78,7 +85,10 @@ fn bench_token_hook(c: &mut Criterion) {
 
     group.bench_function("client_credentials", |b| {
         b.to_async(&runtime).iter(|| async {
-            let response = router.clone().oneshot(request(client_credentials.clone())).await;
+            let response = router
+                .clone()
+                .oneshot(request(client_credentials.clone()))
+                .await;
             black_box(response.expect("infallible router"))
         });
     });
@@ -94,7 +104,11 @@ fn bench_token_hook(c: &mut Criterion) {
     });
 
     // Sessions API call to a loopback wiremock server plus a link renewal.
-    let link = runtime.block_on(router.clone().oneshot(request(sign_in.clone().into_bytes())));
+    let link = runtime.block_on(
+        router
+            .clone()
+            .oneshot(request(sign_in.clone().into_bytes())),
+    );
     drop(link);
     let refresh = serde_json::to_vec(&fixture("token_hook_refresh.json")).expect("serializable");
     group.bench_function("refresh_token_checks_session", |b| {

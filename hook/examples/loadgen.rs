@@ -187,7 +187,9 @@ struct Sample {
 
 async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     let endpoint = format!("{url}/okta/token-inline-hook");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.max_in_flight).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.max_in_flight)
+        .build()?;
     let payloads = Arc::new(Payloads::new(args.scenario)?);
     let in_flight = Arc::new(Semaphore::new(args.max_in_flight));
     let failures = Arc::new(AtomicU64::new(0));
@@ -236,7 +238,9 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
             tokio::spawn(async move {
                 let sent = Instant::now();
                 let ok = match request.send().await {
-                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                    Ok(response) => {
+                        response.status().is_success() && response.bytes().await.is_ok()
+                    }
                     Err(_) => false,
                 };
                 let finished = Instant::now();

@@ -31,17 +31,36 @@ enum EventKind {
 fn kind_of(event_type: &str) -> Option<(EventKind, &'static str)> {
     let kind = match event_type {
         "user.session.end" => (EventKind::SessionEnd, "user.session.end"),
-        "user.session.clear" => (EventKind::UserWide { actor_fallback: false }, "user.session.clear"),
+        "user.session.clear" => (
+            EventKind::UserWide {
+                actor_fallback: false,
+            },
+            "user.session.clear",
+        ),
         "user.authentication.universal_logout" => (
-            EventKind::UserWide { actor_fallback: false },
+            EventKind::UserWide {
+                actor_fallback: false,
+            },
             "user.authentication.universal_logout",
         ),
-        "user.lifecycle.suspend" => (EventKind::UserWide { actor_fallback: false }, "user.lifecycle.suspend"),
+        "user.lifecycle.suspend" => (
+            EventKind::UserWide {
+                actor_fallback: false,
+            },
+            "user.lifecycle.suspend",
+        ),
         "user.lifecycle.deactivate" => (
-            EventKind::UserWide { actor_fallback: false },
+            EventKind::UserWide {
+                actor_fallback: false,
+            },
             "user.lifecycle.deactivate",
         ),
-        "user.account.lock" => (EventKind::UserWide { actor_fallback: true }, "user.account.lock"),
+        "user.account.lock" => (
+            EventKind::UserWide {
+                actor_fallback: true,
+            },
+            "user.account.lock",
+        ),
         _ => return None,
     };
     Some(kind)
@@ -89,7 +108,11 @@ impl EventProcessor {
     /// # Errors
     /// The first store failure; the caller returns `500` so Okta retries,
     /// and events applied before it are deduplicated on the retry.
-    pub async fn process(&self, delivery: &EventHookDelivery, now: i64) -> Result<DeliverySummary, StoreError> {
+    pub async fn process(
+        &self,
+        delivery: &EventHookDelivery,
+        now: i64,
+    ) -> Result<DeliverySummary, StoreError> {
         let mut summary = DeliverySummary::default();
 
         for event in &delivery.data.events {
@@ -124,7 +147,13 @@ impl EventProcessor {
         Ok(summary)
     }
 
-    async fn apply(&self, event: &LogEvent, kind: EventKind, label: &'static str, now: i64) -> Result<bool, StoreError> {
+    async fn apply(
+        &self,
+        event: &LogEvent,
+        kind: EventKind,
+        label: &'static str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let expires_at = now.saturating_add(self.revocation_ttl_seconds);
         // Okta's publication time; the receipt time when it is missing.
         let ended_at = event
@@ -139,7 +168,9 @@ impl EventProcessor {
                     tracing::warn!(uuid = %event.uuid, event_type = label, "event names no ended session; ignored");
                     return Ok(false);
                 };
-                self.revocations.end_session(&session_id, ended_at, expires_at).await?;
+                self.revocations
+                    .end_session(&session_id, ended_at, expires_at)
+                    .await?;
                 tracing::info!(
                     uuid = %event.uuid,
                     event_type = label,
@@ -152,7 +183,9 @@ impl EventProcessor {
                     tracing::warn!(uuid = %event.uuid, event_type = label, "event names no user; ignored");
                     return Ok(false);
                 };
-                self.revocations.end_user_sessions(&user_id, ended_at, expires_at).await?;
+                self.revocations
+                    .end_user_sessions(&user_id, ended_at, expires_at)
+                    .await?;
                 tracing::info!(uuid = %event.uuid, event_type = label, user = %user_id, "end of all user sessions recorded");
             }
         }

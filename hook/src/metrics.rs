@@ -104,23 +104,31 @@ impl Metrics {
 
     /// Counts one token hook call and records its latency.
     pub fn token_hook_call(&self, grant: &'static str, outcome: &'static str, seconds: f64) {
-        self.token_hook_calls.get_or_create(&HookLabels { grant, outcome }).inc();
+        self.token_hook_calls
+            .get_or_create(&HookLabels { grant, outcome })
+            .inc();
         self.token_hook_latency.observe(seconds);
     }
 
     /// Counts one Sessions API call.
     pub fn sessions_api_call(&self, result: &'static str) {
-        self.sessions_api_calls.get_or_create(&ResultLabels { result }).inc();
+        self.sessions_api_calls
+            .get_or_create(&ResultLabels { result })
+            .inc();
     }
 
     /// Counts one event hook event.
     pub fn event(&self, event_type: &'static str, result: &'static str) {
-        self.events.get_or_create(&EventLabels { event_type, result }).inc();
+        self.events
+            .get_or_create(&EventLabels { event_type, result })
+            .inc();
     }
 
     /// Counts one rejected call.
     pub fn auth_failure(&self, endpoint: &'static str, reason: &'static str) {
-        self.auth_failures.get_or_create(&AuthLabels { endpoint, reason }).inc();
+        self.auth_failures
+            .get_or_create(&AuthLabels { endpoint, reason })
+            .inc();
     }
 
     /// Encodes every metric in the Prometheus text format.

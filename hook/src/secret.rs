@@ -63,7 +63,10 @@ impl<'de> Deserialize<'de> for Secret {
 /// log lines about one value without revealing it.
 pub fn fingerprint(value: &[u8]) -> String {
     let digest = Sha256::digest(value);
-    digest[..4].iter().map(|byte| format!("{byte:02x}")).collect()
+    digest[..4]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

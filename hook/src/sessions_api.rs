@@ -105,9 +105,17 @@ impl SessionsApi {
     /// # Errors
     /// When the API token cannot be sent as a header value or the HTTP
     /// client cannot be built.
-    pub fn new(org_url: &Url, api_token: &Secret, timeout: Duration) -> Result<Self, SessionsApiError> {
+    pub fn new(
+        org_url: &Url,
+        api_token: &Secret,
+        timeout: Duration,
+    ) -> Result<Self, SessionsApiError> {
         let mut authorization = HeaderValue::from_str(&format!("SSWS {}", api_token.expose()))
-            .map_err(|_| SessionsApiError::Transport("okta.api_token contains characters not allowed in a header".into()))?;
+            .map_err(|_| {
+                SessionsApiError::Transport(
+                    "okta.api_token contains characters not allowed in a header".into(),
+                )
+            })?;
         authorization.set_sensitive(true);
 
         let http = reqwest::Client::builder()
@@ -181,13 +189,18 @@ impl SessionsApi {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                 return Err(SessionsApiError::Unauthorized(status.as_u16()));
             }
-            _ if status.is_server_error() => return Err(SessionsApiError::Unavailable(status.as_u16())),
+            _ if status.is_server_error() => {
+                return Err(SessionsApiError::Unavailable(status.as_u16()));
+            }
             _ => return Err(SessionsApiError::UnexpectedStatus(status.as_u16())),
         }
 
-        let body = response.bytes().await.map_err(|error| self.transport_error(error))?;
-        let session: SessionBody =
-            serde_json::from_slice(&body).map_err(|error| SessionsApiError::InvalidBody(error.to_string()))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| self.transport_error(error))?;
+        let session: SessionBody = serde_json::from_slice(&body)
+            .map_err(|error| SessionsApiError::InvalidBody(error.to_string()))?;
 
         if session.id != session_id {
             return Err(SessionsApiError::InvalidBody(format!(

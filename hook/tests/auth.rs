@@ -61,7 +61,8 @@ async fn custom_header_name_is_used() {
     let harness =
         Harness::start("[inline_hook]\nheader_name = \"X-Hook-Secret\"\nheader_secret = \"another-long-secret-1\"\n").await;
 
-    let in_authorization = call_with(&harness, Some(("Authorization", "another-long-secret-1"))).await;
+    let in_authorization =
+        call_with(&harness, Some(("Authorization", "another-long-secret-1"))).await;
     let in_custom = call_with(&harness, Some(("x-hook-secret", "another-long-secret-1"))).await;
 
     assert_eq!(in_authorization.status(), 401);
@@ -73,10 +74,20 @@ async fn unauthenticated_call_is_counted() {
     let harness = Harness::start("").await;
     call_with(&harness, Some(("Authorization", "wrong-secret-value"))).await;
 
-    let text = harness.http.get(harness.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = harness
+        .http
+        .get(harness.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
 
     assert!(
-        text.contains(r#"session_hook_auth_failures_total{endpoint="token_hook",reason="wrong_secret"} 1"#),
+        text.contains(
+            r#"session_hook_auth_failures_total{endpoint="token_hook",reason="wrong_secret"} 1"#
+        ),
         "metrics: {text}"
     );
 }
@@ -230,7 +241,12 @@ async fn bearer_hs256_token_is_rejected() {
     let harness = bearer_harness(&key).await;
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(KID.to_owned());
-    let token = encode(&header, &claims(), &EncodingKey::from_secret(b"guessable").unwrap()).unwrap();
+    let token = encode(
+        &header,
+        &claims(),
+        &EncodingKey::from_secret(b"guessable").unwrap(),
+    )
+    .unwrap();
 
     let response = call_bearer(&harness, &token).await;
 

@@ -7,7 +7,9 @@ use common::{HOOK_SECRET, Harness, SESSION, access_claim, error_summary, fixture
 use serde_json::{Value, json};
 
 async fn refresh_body(harness: &Harness) -> Value {
-    let response = harness.call_hook(&fixture("token_hook_refresh_no_session.json")).await;
+    let response = harness
+        .call_hook(&fixture("token_hook_refresh_no_session.json"))
+        .await;
     assert_eq!(response.status(), 200, "refresh hook status");
     response.json().await.unwrap()
 }
@@ -78,7 +80,11 @@ async fn session_end_event_denies_refresh() {
     assert_eq!(summary["applied"], json!(1));
     let error = error_summary(&body).unwrap_or_default();
     assert!(error.contains("has ended"), "summary: {error}");
-    assert_eq!(harness.sessions_api_calls().await, 0, "denied before the Sessions API");
+    assert_eq!(
+        harness.sessions_api_calls().await,
+        0,
+        "denied before the Sessions API"
+    );
 }
 
 #[tokio::test]
@@ -86,7 +92,9 @@ async fn session_end_denies_later_sign_in() {
     let harness = Harness::start("").await;
     deliver(&harness, &fixture("event_hook_session_end.json")).await;
 
-    let response = harness.call_hook(&fixture("token_hook_authorization_code.json")).await;
+    let response = harness
+        .call_hook(&fixture("token_hook_authorization_code.json"))
+        .await;
 
     let body: Value = response.json().await.unwrap();
     assert!(error_summary(&body).is_some(), "body: {body}");
@@ -125,11 +133,15 @@ async fn other_session_end_keeps_refresh() {
 #[tokio::test]
 async fn user_wide_events_deny_refresh() {
     let cases = [
-        ("user.session.clear", fixture("event_hook_session_clear.json")),
+        (
+            "user.session.clear",
+            fixture("event_hook_session_clear.json"),
+        ),
         ("user.account.lock", fixture("event_hook_account_lock.json")),
         ("user.authentication.universal_logout", {
             let mut delivery = fixture("event_hook_session_clear.json");
-            delivery["data"]["events"][0]["eventType"] = json!("user.authentication.universal_logout");
+            delivery["data"]["events"][0]["eventType"] =
+                json!("user.authentication.universal_logout");
             delivery
         }),
         ("user.lifecycle.suspend", {
@@ -225,7 +237,10 @@ async fn unrelated_event_is_ignored() {
 async fn event_without_uuid_is_400() {
     let harness = Harness::start("").await;
     let mut delivery = fixture("event_hook_session_end.json");
-    delivery["data"]["events"][0].as_object_mut().unwrap().remove("uuid");
+    delivery["data"]["events"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("uuid");
 
     let response = harness.deliver_events(&delivery).await;
 

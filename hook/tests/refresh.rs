@@ -7,7 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    Harness, INITIAL_JTI, OTHER_SESSION, ROTATED_JTI, SESSION, access_claim, error_summary, fixture, okta_session,
+    Harness, INITIAL_JTI, OTHER_SESSION, ROTATED_JTI, SESSION, access_claim, error_summary,
+    fixture, okta_session,
 };
 use serde_json::{Value, json};
 use session_hook::store::{Durability, RedbStore, RefreshLink, RefreshStore};
@@ -58,7 +59,11 @@ async fn refresh_checks_sessions_api() {
     let harness = Harness::start("").await;
     harness.session_is_active(SESSION).await;
     harness.sign_in().await;
-    assert_eq!(harness.sessions_api_calls().await, 0, "sign-in calls the Sessions API");
+    assert_eq!(
+        harness.sessions_api_calls().await,
+        0,
+        "sign-in calls the Sessions API"
+    );
 
     hook_body(&harness, &fixture("token_hook_refresh.json")).await;
 
@@ -73,7 +78,10 @@ fn refresh_presenting(jti: &str, next: Option<&str>) -> Value {
     match next {
         Some(next) => payload["data"]["refresh_token"] = json!({"jti": next}),
         None => {
-            payload["data"].as_object_mut().unwrap().remove("refresh_token");
+            payload["data"]
+                .as_object_mut()
+                .unwrap()
+                .remove("refresh_token");
         }
     }
     payload
@@ -88,10 +96,18 @@ async fn rotation_is_followed_across_refreshes() {
     // Rotation: rtDemoInitial -> rtDemoRotated -> rt3.
     hook_body(&harness, &fixture("token_hook_refresh.json")).await;
     let body = hook_body(&harness, &refresh_presenting(ROTATED_JTI, Some("rt3"))).await;
-    assert_eq!(access_claim(&body), Some(SESSION.to_owned()), "second refresh");
+    assert_eq!(
+        access_claim(&body),
+        Some(SESSION.to_owned()),
+        "second refresh"
+    );
 
     let body = hook_body(&harness, &refresh_presenting("rt3", None)).await;
-    assert_eq!(access_claim(&body), Some(SESSION.to_owned()), "third refresh");
+    assert_eq!(
+        access_claim(&body),
+        Some(SESSION.to_owned()),
+        "third refresh"
+    );
 }
 
 #[tokio::test]
@@ -101,7 +117,10 @@ async fn refresh_without_original_grant_uses_data_jti() {
     harness.sign_in().await;
     // No rotation, and Okta sending the presented token as data.refresh_token.
     let mut payload = fixture("token_hook_refresh_no_session.json");
-    payload["data"]["context"]["protocol"].as_object_mut().unwrap().remove("OriginalGrant");
+    payload["data"]["context"]["protocol"]
+        .as_object_mut()
+        .unwrap()
+        .remove("OriginalGrant");
     payload["data"]["refresh_token"] = json!({"jti": INITIAL_JTI});
 
     let body = hook_body(&harness, &payload).await;
@@ -166,7 +185,10 @@ async fn okta_failures_deny_refresh() {
 
         assert!(body.get("commands").is_none(), "{name}: body {body}");
         let summary = error_summary(&body).unwrap_or_default();
-        assert!(summary.contains("could not be verified"), "{name}: summary {summary}");
+        assert!(
+            summary.contains("could not be verified"),
+            "{name}: summary {summary}"
+        );
     }
 }
 
@@ -182,7 +204,10 @@ async fn okta_timeout_denies_refresh() {
     let body = hook_body(&harness, &fixture("token_hook_refresh.json")).await;
 
     let summary = error_summary(&body).unwrap_or_default();
-    assert!(summary.contains("could not be verified"), "summary: {summary}");
+    assert!(
+        summary.contains("could not be verified"),
+        "summary: {summary}"
+    );
 }
 
 #[tokio::test]
@@ -195,7 +220,11 @@ async fn okta_unreachable_denies_refresh() {
     drop(closed);
     harness.extra_toml = format!("[okta]\norg_url = \"{closed_url}\"\n");
     harness.restart().await;
-    assert_eq!(harness.config().okta.org_url, closed_url, "override applied");
+    assert_eq!(
+        harness.config().okta.org_url,
+        closed_url,
+        "override applied"
+    );
 
     let body = hook_body(&harness, &fixture("token_hook_refresh.json")).await;
 
@@ -228,11 +257,19 @@ async fn unknown_jti_adopt_session_policy() {
     harness.session_is_active(OTHER_SESSION).await;
 
     let body = hook_body(&harness, &fixture("token_hook_refresh_other_session.json")).await;
-    assert_eq!(access_claim(&body), Some(OTHER_SESSION.to_owned()), "adopted");
+    assert_eq!(
+        access_claim(&body),
+        Some(OTHER_SESSION.to_owned()),
+        "adopted"
+    );
 
     // The rotated token is now linked to the adopted session.
     let body = hook_body(&harness, &refresh_presenting(ROTATED_JTI, None)).await;
-    assert_eq!(access_claim(&body), Some(OTHER_SESSION.to_owned()), "after adoption");
+    assert_eq!(
+        access_claim(&body),
+        Some(OTHER_SESSION.to_owned()),
+        "after adoption"
+    );
 }
 
 #[tokio::test]
@@ -293,7 +330,10 @@ async fn expired_link_is_unknown() {
     };
     {
         let store = RedbStore::open(&harness.store_path(), Durability::Immediate).unwrap();
-        store.link(vec![INITIAL_JTI.to_owned()], link).await.unwrap();
+        store
+            .link(vec![INITIAL_JTI.to_owned()], link)
+            .await
+            .unwrap();
     }
     harness.resume().await;
 

@@ -34,7 +34,13 @@ fn every_reserved_claim_is_rejected() {
     for name in session_hook::config::RESERVED_CLAIMS {
         let result = Config::from_toml(&format!("[claims]\nname = \"{name}\"\n"));
         assert!(
-            matches!(result, Err(ConfigError::Invalid { key: "claims.name", .. })),
+            matches!(
+                result,
+                Err(ConfigError::Invalid {
+                    key: "claims.name",
+                    ..
+                })
+            ),
             "{name} accepted"
         );
     }
@@ -46,17 +52,32 @@ fn config_errors_name_key() {
         ("listen = \"localhost\"\n", "`listen`"),
         ("deadline_ms = 3000\n", "`deadline_ms`"),
         ("[okta]\ntimeout_ms = 2500\n", "`okta.timeout_ms`"),
-        ("[okta]\norg_url = \"ftp://example.com\"\n", "`okta.org_url`"),
+        (
+            "[okta]\norg_url = \"ftp://example.com\"\n",
+            "`okta.org_url`",
+        ),
         ("[okta]\napi_token = \"\"\n", "`okta.api_token`"),
-        ("[inline_hook]\nheader_secret = \"short\"\n", "`inline_hook.header_secret`"),
-        ("[inline_hook]\nheader_name = \"bad header\"\n", "`inline_hook.header_name`"),
+        (
+            "[inline_hook]\nheader_secret = \"short\"\n",
+            "`inline_hook.header_secret`",
+        ),
+        (
+            "[inline_hook]\nheader_name = \"bad header\"\n",
+            "`inline_hook.header_name`",
+        ),
         (
             "[inline_hook]\nauth = \"bearer\"\n[inline_hook.bearer]\nissuer = \"https://example.okta.com/oauth2/default\"\n",
             "`inline_hook.bearer.audience`",
         ),
-        ("[claims]\nsession_grants = [\"refresh_token\"]\n", "`claims.session_grants`"),
+        (
+            "[claims]\nsession_grants = [\"refresh_token\"]\n",
+            "`claims.session_grants`",
+        ),
         ("[refresh]\nttl_seconds = 5\n", "`refresh.ttl_seconds`"),
-        ("[event_hooks]\nsecret = \"short\"\n", "`event_hooks.secret`"),
+        (
+            "[event_hooks]\nsecret = \"short\"\n",
+            "`event_hooks.secret`",
+        ),
     ];
     for (toml, key) in cases {
         let message = invalid(toml);
@@ -93,7 +114,10 @@ fn defaults_match_demo_constants() {
     assert_eq!(config.listen, "127.0.0.1:9401");
     assert_eq!(config.okta.org_url, "http://127.0.0.1:9400");
     assert_eq!(config.okta.api_token.expose(), common::API_TOKEN);
-    assert_eq!(config.inline_hook.header_secret.expose(), common::HOOK_SECRET);
+    assert_eq!(
+        config.inline_hook.header_secret.expose(),
+        common::HOOK_SECRET
+    );
     assert_eq!(config.claims.name, "okta_sid");
     assert_eq!(config.deadline_ms, 2000);
 }
@@ -121,7 +145,10 @@ fn binary_rejects_reserved_claim_from_env() {
 
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("`claims.name` = \"sid\""), "stderr: {stderr}");
+    assert!(
+        stderr.contains("`claims.name` = \"sid\""),
+        "stderr: {stderr}"
+    );
 }
 
 #[test]
@@ -130,7 +157,12 @@ fn binary_reads_config_file() {
     let file = dir.path().join("hook.toml");
     std::fs::write(&file, "[claims]\nname = \"iat\"\n").unwrap();
 
-    let output = binary().arg("--config").arg(&file).arg("--check").output().unwrap();
+    let output = binary()
+        .arg("--config")
+        .arg(&file)
+        .arg("--check")
+        .output()
+        .unwrap();
 
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -204,7 +236,9 @@ async fn deadline_denies_refresh() {
     let config = harness.config();
     let store = Arc::new(StalledStore);
     let state = AppState::with_stores(&config, store.clone(), store).unwrap();
-    let service = session_hook::start_with_state(&config, Arc::new(state)).await.unwrap();
+    let service = session_hook::start_with_state(&config, Arc::new(state))
+        .await
+        .unwrap();
 
     let response = harness
         .http

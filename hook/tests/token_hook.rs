@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 async fn authorization_code_stamps_access_token() {
     let harness = Harness::start("").await;
 
-    let response = harness.call_hook(&fixture("token_hook_authorization_code.json")).await;
+    let response = harness
+        .call_hook(&fixture("token_hook_authorization_code.json"))
+        .await;
 
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
@@ -21,7 +23,9 @@ async fn authorization_code_stamps_access_token() {
 async fn authorization_code_response_matches_okta_shape() {
     let harness = Harness::start("").await;
 
-    let response = harness.call_hook(&fixture("token_hook_authorization_code.json")).await;
+    let response = harness
+        .call_hook(&fixture("token_hook_authorization_code.json"))
+        .await;
 
     let body: Value = response.json().await.unwrap();
     let expected = json!({
@@ -37,18 +41,25 @@ async fn authorization_code_response_matches_okta_shape() {
 async fn okta_example_payload_stamps_its_session() {
     let harness = Harness::start("").await;
 
-    let response = harness.call_hook(&fixture("token_hook_okta_example.json")).await;
+    let response = harness
+        .call_hook(&fixture("token_hook_okta_example.json"))
+        .await;
 
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(access_claim(&body), Some("102Qoe7t5PcRnSxr8j3I8I6pA".to_owned()));
+    assert_eq!(
+        access_claim(&body),
+        Some("102Qoe7t5PcRnSxr8j3I8I6pA".to_owned())
+    );
 }
 
 #[tokio::test]
 async fn id_token_option_patches_identity() {
     let harness = Harness::start("[claims]\nid_token = true\n").await;
 
-    let response = harness.call_hook(&fixture("token_hook_authorization_code.json")).await;
+    let response = harness
+        .call_hook(&fixture("token_hook_authorization_code.json"))
+        .await;
 
     let body: Value = response.json().await.unwrap();
     assert_eq!(
@@ -62,7 +73,9 @@ async fn id_token_option_patches_identity() {
 async fn custom_claim_name_is_used() {
     let harness = Harness::start("[claims]\nname = \"okta_session\"\n").await;
 
-    let response = harness.call_hook(&fixture("token_hook_authorization_code.json")).await;
+    let response = harness
+        .call_hook(&fixture("token_hook_authorization_code.json"))
+        .await;
 
     let body: Value = response.json().await.unwrap();
     assert_eq!(
@@ -86,7 +99,9 @@ async fn id_token_only_request_without_option_is_unchanged() {
 async fn client_credentials_gets_no_claim() {
     let harness = Harness::start("").await;
 
-    let response = harness.call_hook(&fixture("token_hook_client_credentials.json")).await;
+    let response = harness
+        .call_hook(&fixture("token_hook_client_credentials.json"))
+        .await;
 
     assert_eq!(response.status(), 204);
     assert!(response.bytes().await.unwrap().is_empty());
@@ -96,7 +111,10 @@ async fn client_credentials_gets_no_claim() {
 async fn session_grant_without_session_is_denied() {
     let harness = Harness::start("").await;
     let mut payload = fixture("token_hook_authorization_code.json");
-    payload["data"]["context"].as_object_mut().unwrap().remove("session");
+    payload["data"]["context"]
+        .as_object_mut()
+        .unwrap()
+        .remove("session");
 
     let response = harness.call_hook(&payload).await;
 
@@ -149,7 +167,10 @@ async fn missing_required_fields_named_in_400() {
         ("/data", "data"),
         ("/data/context", "data.context"),
         ("/data/context/protocol", "data.context.protocol"),
-        ("/data/context/protocol/request", "data.context.protocol.request"),
+        (
+            "/data/context/protocol/request",
+            "data.context.protocol.request",
+        ),
         ("/data/context/session/id", "data.context.session.id"),
         ("/data/refresh_token/jti", "data.refresh_token.jti"),
     ];
@@ -164,7 +185,10 @@ async fn missing_required_fields_named_in_400() {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["field"], json!(field), "field named without {field}");
         assert!(
-            body["message"].as_str().unwrap().contains("missing required field"),
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("missing required field"),
             "message without {field}: {body}"
         );
     }
@@ -256,7 +280,9 @@ async fn oversized_chunked_body_is_413() {
     let chunk = vec![b' '; 8 * 1024];
     for _ in 0..40 {
         let written = async {
-            stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
+            stream
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await?;
             stream.write_all(&chunk).await?;
             stream.write_all(b"\r\n").await
         };
@@ -277,7 +303,12 @@ async fn oversized_chunked_body_is_413() {
 async fn healthz_is_ok() {
     let harness = Harness::start("").await;
 
-    let response = harness.http.get(harness.url("/healthz")).send().await.unwrap();
+    let response = harness
+        .http
+        .get(harness.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), 200);
 }
@@ -285,8 +316,12 @@ async fn healthz_is_ok() {
 #[tokio::test]
 async fn metrics_count_outcomes() {
     let harness = Harness::start("").await;
-    harness.call_hook(&fixture("token_hook_authorization_code.json")).await;
-    harness.call_hook(&fixture("token_hook_client_credentials.json")).await;
+    harness
+        .call_hook(&fixture("token_hook_authorization_code.json"))
+        .await;
+    harness
+        .call_hook(&fixture("token_hook_client_credentials.json"))
+        .await;
 
     let text = harness
         .http
@@ -299,12 +334,17 @@ async fn metrics_count_outcomes() {
         .unwrap();
 
     assert!(
-        text.contains(r#"session_hook_token_hook_calls_total{grant="authorization_code",outcome="stamped"} 1"#),
+        text.contains(
+            r#"session_hook_token_hook_calls_total{grant="authorization_code",outcome="stamped"} 1"#
+        ),
         "metrics: {text}"
     );
     assert!(
         text.contains(r#"session_hook_token_hook_calls_total{grant="client_credentials",outcome="no_claim"} 1"#),
         "metrics: {text}"
     );
-    assert!(text.contains("session_hook_token_hook_duration_seconds_bucket"), "metrics: {text}");
+    assert!(
+        text.contains("session_hook_token_hook_duration_seconds_bucket"),
+        "metrics: {text}"
+    );
 }

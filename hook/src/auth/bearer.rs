@@ -91,9 +91,13 @@ impl BearerVerifier {
     /// # Errors
     /// [`AuthError::InvalidJwt`] or [`AuthError::JwksUnavailable`].
     pub async fn verify(&self, token: &str) -> Result<(), AuthError> {
-        let header = decode_header(token).map_err(|error| AuthError::InvalidJwt(error.to_string()))?;
+        let header =
+            decode_header(token).map_err(|error| AuthError::InvalidJwt(error.to_string()))?;
         if header.alg != Algorithm::RS256 {
-            return Err(AuthError::InvalidJwt(format!("algorithm {:?} is not RS256", header.alg)));
+            return Err(AuthError::InvalidJwt(format!(
+                "algorithm {:?} is not RS256",
+                header.alg
+            )));
         }
         let kid = header
             .kid
@@ -117,7 +121,9 @@ impl BearerVerifier {
     async fn key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
         {
             let cache = self.cache.read().await;
-            let fresh = cache.fetched_at.is_some_and(|at| at.elapsed() < self.cache_for);
+            let fresh = cache
+                .fetched_at
+                .is_some_and(|at| at.elapsed() < self.cache_for);
             if fresh && let Some(key) = cache.keys.get(kid) {
                 return Ok(key.clone());
             }
@@ -127,9 +133,13 @@ impl BearerVerifier {
         let _fetching = self.fetching.lock().await;
         {
             let cache = self.cache.read().await;
-            let recently = cache.fetched_at.is_some_and(|at| at.elapsed() < self.refetch_every);
+            let recently = cache
+                .fetched_at
+                .is_some_and(|at| at.elapsed() < self.refetch_every);
             if let Some(key) = cache.keys.get(kid)
-                && cache.fetched_at.is_some_and(|at| at.elapsed() < self.cache_for)
+                && cache
+                    .fetched_at
+                    .is_some_and(|at| at.elapsed() < self.cache_for)
             {
                 return Ok(key.clone());
             }
@@ -153,7 +163,9 @@ impl BearerVerifier {
     }
 
     async fn fetch(&self) -> Result<HashMap<String, DecodingKey>, AuthError> {
-        let unavailable = |error: reqwest::Error| AuthError::JwksUnavailable(format!("{}: {error}", self.jwks_url));
+        let unavailable = |error: reqwest::Error| {
+            AuthError::JwksUnavailable(format!("{}: {error}", self.jwks_url))
+        };
 
         let response = self
             .http
@@ -167,7 +179,9 @@ impl BearerVerifier {
 
         let mut keys = HashMap::new();
         for jwk in &jwks.keys {
-            let Some(kid) = &jwk.common.key_id else { continue };
+            let Some(kid) = &jwk.common.key_id else {
+                continue;
+            };
             if !matches!(jwk.algorithm, AlgorithmParameters::RSA(_)) {
                 continue;
             }

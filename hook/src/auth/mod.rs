@@ -18,7 +18,9 @@ pub enum AuthError {
     #[error("header {0} is missing")]
     Missing(String),
     /// The header value is not the configured secret.
-    #[error("header {header} does not contain the configured secret (presented value fingerprint {presented})")]
+    #[error(
+        "header {header} does not contain the configured secret (presented value fingerprint {presented})"
+    )]
     WrongSecret {
         /// Header name.
         header: String,

@@ -253,11 +253,10 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the key, the value and the fix.
     pub fn from_toml_layers(layers: &[&str]) -> Result<Self, ConfigError> {
-        let figment = layers
-            .iter()
-            .fold(Figment::from(Toml::string(DEFAULT_TOML)), |figment, layer| {
-                figment.merge(Toml::string(layer))
-            });
+        let figment = layers.iter().fold(
+            Figment::from(Toml::string(DEFAULT_TOML)),
+            |figment, layer| figment.merge(Toml::string(layer)),
+        );
         Self::from_figment(figment)
     }
 

@@ -52,7 +52,12 @@ const MIN_DEADLINE_MS: u64 = 100;
 /// Minimum link lifetime, in seconds: shorter than any access token.
 const MIN_TTL_SECONDS: u64 = 60;
 
-fn invalid(key: &'static str, value: &str, reason: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+fn invalid(
+    key: &'static str,
+    value: &str,
+    reason: impl Into<String>,
+    fix: impl Into<String>,
+) -> ConfigError {
     ConfigError::Invalid {
         key,
         value: format!("{value:?}"),
@@ -61,7 +66,11 @@ fn invalid(key: &'static str, value: &str, reason: impl Into<String>, fix: impl 
     }
 }
 
-fn invalid_secret(key: &'static str, reason: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+fn invalid_secret(
+    key: &'static str,
+    reason: impl Into<String>,
+    fix: impl Into<String>,
+) -> ConfigError {
     ConfigError::Invalid {
         key,
         value: "<redacted>".to_owned(),

@@ -72,7 +72,10 @@ mod tests {
     use super::*;
 
     fn grants() -> HashSet<String> {
-        ["authorization_code", "implicit"].into_iter().map(String::from).collect()
+        ["authorization_code", "implicit"]
+            .into_iter()
+            .map(String::from)
+            .collect()
     }
 
     fn request(grant_type: Option<&str>) -> ProtocolRequest {
@@ -85,10 +88,18 @@ mod tests {
     #[test]
     fn classify_table() {
         let cases = [
-            (Some("authorization_code"), GrantClass::Session, "authorization_code"),
+            (
+                Some("authorization_code"),
+                GrantClass::Session,
+                "authorization_code",
+            ),
             (None, GrantClass::Session, "implicit"),
             (Some("refresh_token"), GrantClass::Refresh, "refresh_token"),
-            (Some("client_credentials"), GrantClass::NoUser, "client_credentials"),
+            (
+                Some("client_credentials"),
+                GrantClass::NoUser,
+                "client_credentials",
+            ),
             (Some("password"), GrantClass::OtherUser, "password"),
             (Some("made-up"), GrantClass::OtherUser, "other"),
         ];

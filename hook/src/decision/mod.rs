@@ -60,10 +60,16 @@ impl Denial {
     pub fn summary(self) -> &'static str {
         match self {
             Self::SessionEnded => "The Okta session of this token has ended. Sign in again.",
-            Self::Unverifiable => "The Okta session of this token could not be verified. Try again later.",
-            Self::UnknownRefreshToken => "This refresh token is not linked to an Okta session. Sign in again.",
+            Self::Unverifiable => {
+                "The Okta session of this token could not be verified. Try again later."
+            }
+            Self::UnknownRefreshToken => {
+                "This refresh token is not linked to an Okta session. Sign in again."
+            }
             Self::NoSession => "The token request carries no Okta session. Sign in again.",
-            Self::SessionlessGrant => "This grant type has no Okta session and cannot receive session-linked tokens.",
+            Self::SessionlessGrant => {
+                "This grant type has no Okta session and cannot receive session-linked tokens."
+            }
             Self::DeadlineExceeded => "The Okta session could not be verified in time. Try again.",
         }
     }
@@ -156,7 +162,10 @@ impl SessionLinker {
 
     /// Returns the grant of `request`.
     pub fn grant(&self, request: &TokenHookRequest) -> Grant {
-        classify(&request.data.context.protocol.request, &self.policy.session_grants)
+        classify(
+            &request.data.context.protocol.request,
+            &self.policy.session_grants,
+        )
     }
 
     /// Decides one call at Unix time `now`.
@@ -192,7 +201,11 @@ impl SessionLinker {
         }
 
         if let Some(refresh) = &request.data.refresh_token {
-            if let Err(error) = self.links.link(vec![refresh.jti.clone()], link.clone()).await {
+            if let Err(error) = self
+                .links
+                .link(vec![refresh.jti.clone()], link.clone())
+                .await
+            {
                 tracing::error!(%error, jti = %refresh.jti, "refresh token link not stored");
                 return Decision::Deny(Denial::Unverifiable);
             }
@@ -259,7 +272,11 @@ impl SessionLinker {
                 self.metrics.sessions_api_call("ended");
                 tracing::info!(%session, "Okta session has ended (Sessions API 404)");
                 let expires_at = now.saturating_add(self.policy.link_ttl_seconds);
-                if let Err(error) = self.revocations.end_session(&link.session_id, now, expires_at).await {
+                if let Err(error) = self
+                    .revocations
+                    .end_session(&link.session_id, now, expires_at)
+                    .await
+                {
                     tracing::warn!(%error, %session, "ended session not recorded");
                 }
                 Err(Denial::SessionEnded)

@@ -83,7 +83,12 @@ impl SessionLinker {
         }
     }
 
-    async fn decide_unknown_refresh(&self, request: &TokenHookRequest, jtis: &[String], now: i64) -> Decision {
+    async fn decide_unknown_refresh(
+        &self,
+        request: &TokenHookRequest,
+        jtis: &[String],
+        now: i64,
+    ) -> Decision {
         tracing::warn!(jtis = ?jtis, policy = ?self.policy.unknown_jti, "refresh token is not linked to a session");
 
         match self.policy.unknown_jti {
@@ -116,7 +121,11 @@ fn refresh_jtis(request: &TokenHookRequest) -> Vec<String> {
         .as_ref()
         .and_then(|grant| grant.refresh_token.as_ref())
         .map(|token| token.jti.clone());
-    let issued = request.data.refresh_token.as_ref().map(|token| token.jti.clone());
+    let issued = request
+        .data
+        .refresh_token
+        .as_ref()
+        .map(|token| token.jti.clone());
 
     let mut jtis = Vec::with_capacity(2);
     for jti in [presented, issued].into_iter().flatten() {

@@ -81,7 +81,11 @@ impl IntoResponse for Rejection {
 /// # Errors
 /// [`Rejection::TooLarge`] when `Content-Length` or the streamed body
 /// exceeds `limit`, [`Rejection::Unreadable`] when the stream fails.
-pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Rejection> {
+pub async fn read_limited(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, Rejection> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())

@@ -23,7 +23,10 @@ pub async fn verify(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
         return rejection.into_response();
     }
 
-    let Some(challenge) = headers.get(CHALLENGE_HEADER).and_then(|value| value.to_str().ok()) else {
+    let Some(challenge) = headers
+        .get(CHALLENGE_HEADER)
+        .and_then(|value| value.to_str().ok())
+    else {
         tracing::warn!("event hook verification without X-Okta-Verification-Challenge");
         return (
             StatusCode::BAD_REQUEST,
@@ -41,7 +44,11 @@ pub async fn verify(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
 
 /// Applies one event hook delivery. A store failure returns `500`, so
 /// Okta retries the delivery once.
-pub async fn deliver(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+pub async fn deliver(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(rejection) = authenticate(&state, &headers).await {
         return rejection.into_response();
     }

@@ -75,7 +75,8 @@ impl AppState {
     /// # Errors
     /// [`StartError`] when the store or an HTTP client cannot be set up.
     pub fn build(config: &Config) -> Result<Self, StartError> {
-        let durability = Durability::from_config(config.store.durability, config.store.flush_interval_ms);
+        let durability =
+            Durability::from_config(config.store.durability, config.store.flush_interval_ms);
         let store = Arc::new(RedbStore::open(&config.store_path(), durability)?);
         Self::with_stores(config, store.clone(), store)
     }
@@ -144,7 +145,11 @@ fn header_authenticator(
 fn hook_authenticator(config: &Config) -> Result<Authenticator, StartError> {
     let hook = &config.inline_hook;
     match hook.auth {
-        InboundAuth::Header => header_authenticator("inline_hook.header_name", &hook.header_name, &hook.header_secret),
+        InboundAuth::Header => header_authenticator(
+            "inline_hook.header_name",
+            &hook.header_name,
+            &hook.header_secret,
+        ),
         InboundAuth::Bearer => {
             let bearer = &hook.bearer;
             let client_id = Some(bearer.client_id.clone()).filter(|id| !id.is_empty());
@@ -165,7 +170,10 @@ fn hook_authenticator(config: &Config) -> Result<Authenticator, StartError> {
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route(TOKEN_HOOK_PATH, post(token_hook::handle))
-        .route(EVENT_HOOK_PATH, get(event_hook::verify).post(event_hook::deliver))
+        .route(
+            EVENT_HOOK_PATH,
+            get(event_hook::verify).post(event_hook::deliver),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .with_state(state)
@@ -230,14 +238,21 @@ pub async fn start(config: &Config) -> Result<RunningService, StartError> {
 ///
 /// # Errors
 /// [`StartError::Bind`] when the address is taken.
-pub async fn start_with_state(config: &Config, state: Arc<AppState>) -> Result<RunningService, StartError> {
+pub async fn start_with_state(
+    config: &Config,
+    state: Arc<AppState>,
+) -> Result<RunningService, StartError> {
     let wanted = config.listen_addr()?;
     let listener = TcpListener::bind(wanted)
         .await
-        .map_err(|source| StartError::Bind { addr: wanted, source })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| StartError::Bind { addr: wanted, source })?;
+        .map_err(|source| StartError::Bind {
+            addr: wanted,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: wanted,
+        source,
+    })?;
 
     let (stop, stopped) = watch::channel(false);
     let purge = tokio::spawn(run_purge(

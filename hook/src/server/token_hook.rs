@@ -14,21 +14,30 @@ use super::body::{Rejection, TOKEN_HOOK_BODY_LIMIT, read_limited};
 use crate::auth::AuthError;
 use crate::decision::{Decision, Denial};
 use crate::secret::fingerprint;
-use crate::wire::{HookCommand, PayloadError, TOKEN_HOOK_EVENT_TYPE, TokenHookRequest, TokenHookResponse, parse_json};
+use crate::wire::{
+    HookCommand, PayloadError, TOKEN_HOOK_EVENT_TYPE, TokenHookRequest, TokenHookResponse,
+    parse_json,
+};
 
 /// Handles one token inline hook call.
 ///
 /// Answers `401`, `413` or `400` before deciding; then `204` (no change),
 /// or `200` with commands or Okta's error object.
-pub async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+pub async fn handle(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let started = Instant::now();
 
     match handle_authenticated(&state, &headers, body, started).await {
         Ok(response) => response,
         Err(rejection) => {
-            state
-                .metrics
-                .token_hook_call("unknown", rejection.label(), started.elapsed().as_secs_f64());
+            state.metrics.token_hook_call(
+                "unknown",
+                rejection.label(),
+                started.elapsed().as_secs_f64(),
+            );
             rejection.into_response()
         }
     }
@@ -46,18 +55,32 @@ async fn handle_authenticated(
 
     let authenticated = tokio::time::timeout_at(deadline, state.hook_auth.authenticate(headers))
         .await
-        .unwrap_or_else(|_| Err(AuthError::JwksUnavailable("deadline passed during authentication".into())));
+        .unwrap_or_else(|_| {
+            Err(AuthError::JwksUnavailable(
+                "deadline passed during authentication".into(),
+            ))
+        });
     if let Err(error) = authenticated {
         tracing::warn!(endpoint = "token_hook", reason = error.label(), %error, "call rejected: not authenticated");
         state.metrics.auth_failure("token_hook", error.label());
         return Err(Rejection::Unauthenticated);
     }
 
-    let bytes = read_limited(headers, body, TOKEN_HOOK_BODY_LIMIT).await.inspect_err(|rejection| {
-        tracing::warn!(endpoint = "token_hook", ?rejection, "call rejected: body not readable");
-    })?;
+    let bytes = read_limited(headers, body, TOKEN_HOOK_BODY_LIMIT)
+        .await
+        .inspect_err(|rejection| {
+            tracing::warn!(
+                endpoint = "token_hook",
+                ?rejection,
+                "call rejected: body not readable"
+            );
+        })?;
     let request = parse_request(&bytes).inspect_err(|rejection| {
-        tracing::warn!(endpoint = "token_hook", ?rejection, "call rejected: invalid body");
+        tracing::warn!(
+            endpoint = "token_hook",
+            ?rejection,
+            "call rejected: invalid body"
+        );
     })?;
 
     let grant = state.linker.grant(&request);
@@ -68,7 +91,9 @@ async fn handle_authenticated(
 
     let response = render(state, &request, &decision);
     let elapsed = started.elapsed();
-    state.metrics.token_hook_call(grant.label, decision.label(), elapsed.as_secs_f64());
+    state
+        .metrics
+        .token_hook_call(grant.label, decision.label(), elapsed.as_secs_f64());
 
     let session = match &decision {
         Decision::Stamp { session_id } => fingerprint(session_id.as_bytes()),

@@ -91,11 +91,21 @@ pub trait RefreshStore: Send + Sync {
 pub trait RevocationStore: Send + Sync {
     /// Records that session `session_id` ended at `ended_at`; the record is
     /// kept until `expires_at`.
-    async fn end_session(&self, session_id: &str, ended_at: i64, expires_at: i64) -> Result<(), StoreError>;
+    async fn end_session(
+        &self,
+        session_id: &str,
+        ended_at: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
 
     /// Records that every session of `user_id` created at or before
     /// `ended_at` has ended. A later cutoff replaces an earlier one.
-    async fn end_user_sessions(&self, user_id: &str, ended_at: i64, expires_at: i64) -> Result<(), StoreError>;
+    async fn end_user_sessions(
+        &self,
+        user_id: &str,
+        ended_at: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
 
     /// Returns true when `session` was reported ended, by id or user-wide.
     async fn is_ended(&self, session: SessionRef<'_>, now: i64) -> Result<bool, StoreError>;

@@ -7,7 +7,10 @@ mod parse;
 mod token_hook;
 mod token_response;
 
-pub use event_hook::{AuthenticationContext, DebugContext, EventHookData, EventHookDelivery, LogActor, LogEvent, LogTarget};
+pub use event_hook::{
+    AuthenticationContext, DebugContext, EventHookData, EventHookDelivery, LogActor, LogEvent,
+    LogTarget,
+};
 pub use parse::{PayloadError, parse_json};
 pub use token_hook::{
     AccessTokenInfo, HookContext, HookSession, HookUser, OriginalGrant, Protocol, ProtocolRequest,

@@ -108,6 +108,9 @@ mod tests {
     #[test]
     fn error_serializes_as_okta_expects() {
         let json = serde_json::to_value(TokenHookResponse::error("ended")).unwrap();
-        assert_eq!(json, serde_json::json!({"error": {"errorSummary": "ended"}}));
+        assert_eq!(
+            json,
+            serde_json::json!({"error": {"errorSummary": "ended"}})
+        );
     }
 }

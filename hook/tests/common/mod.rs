@@ -27,8 +27,11 @@ pub const ROTATED_JTI: &str = "rtDemoRotated0000002";
 
 /// Loads `tests/fixtures/NAME`.
 pub fn fixture(name: &str) -> Value {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let text = std::fs::read_to_string(&file)
+        .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", file.display()))
 }
 
@@ -64,7 +67,8 @@ impl Harness {
 
     /// Returns the configuration the harness runs with.
     pub fn config(&self) -> Config {
-        Config::from_toml_layers(&[&self.base_toml(), &self.extra_toml]).expect("test configuration is valid")
+        Config::from_toml_layers(&[&self.base_toml(), &self.extra_toml])
+            .expect("test configuration is valid")
     }
 
     fn base_toml(&self) -> String {
@@ -80,7 +84,9 @@ impl Harness {
     }
 
     async fn start_service(&self) -> RunningService {
-        session_hook::start(&self.config()).await.expect("service starts")
+        session_hook::start(&self.config())
+            .await
+            .expect("service starts")
     }
 
     /// Stops the service, closing its store file.
@@ -102,7 +108,10 @@ impl Harness {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.service.as_ref().expect("service running").url())
+        format!(
+            "{}{path}",
+            self.service.as_ref().expect("service running").url()
+        )
     }
 
     /// POSTs `body` to the token hook with the demo secret.
@@ -131,7 +140,10 @@ impl Harness {
     pub async fn sessions_api_answers(&self, session_id: &str, template: ResponseTemplate) {
         Mock::given(method("GET"))
             .and(path(format!("/api/v1/sessions/{session_id}")))
-            .and(header("authorization", format!("SSWS {API_TOKEN}").as_str()))
+            .and(header(
+                "authorization",
+                format!("SSWS {API_TOKEN}").as_str(),
+            ))
             .respond_with(template)
             .mount(&self.okta)
             .await;
@@ -139,8 +151,11 @@ impl Harness {
 
     /// Makes the fake org report `session_id` as active for the demo user.
     pub async fn session_is_active(&self, session_id: &str) {
-        self.sessions_api_answers(session_id, ResponseTemplate::new(200).set_body_json(okta_session(session_id)))
-            .await;
+        self.sessions_api_answers(
+            session_id,
+            ResponseTemplate::new(200).set_body_json(okta_session(session_id)),
+        )
+        .await;
     }
 
     /// Makes the fake org respond `404` (ended) for `session_id`.
@@ -170,10 +185,16 @@ impl Harness {
     /// Signs in: runs the authorization code fixture so its refresh token
     /// is linked to [`SESSION`]; asserts the claim was stamped.
     pub async fn sign_in(&self) {
-        let response = self.call_hook(&fixture("token_hook_authorization_code.json")).await;
+        let response = self
+            .call_hook(&fixture("token_hook_authorization_code.json"))
+            .await;
         assert_eq!(response.status(), 200, "sign-in hook status");
         let body: Value = response.json().await.expect("JSON body");
-        assert_eq!(access_claim(&body), Some(SESSION.to_owned()), "sign-in claim");
+        assert_eq!(
+            access_claim(&body),
+            Some(SESSION.to_owned()),
+            "sign-in claim"
+        );
     }
 }
 
@@ -212,5 +233,7 @@ pub fn claim_in(body: &Value, kind: &str, claim_path: &str) -> Option<String> {
 
 /// Returns `error.errorSummary` of `body`.
 pub fn error_summary(body: &Value) -> Option<String> {
-    body.pointer("/error/errorSummary")?.as_str().map(str::to_owned)
+    body.pointer("/error/errorSummary")?
+        .as_str()
+        .map(str::to_owned)
 }

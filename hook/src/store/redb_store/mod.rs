@@ -12,9 +12,9 @@
 //! always committed with fsync before the caller gets a response, because
 //! Okta does not redeliver an event it saw acknowledged.
 
-mod writer;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -85,7 +85,10 @@ impl RedbStore {
             message,
         };
 
-        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent).map_err(|error| open_error(error.to_string()))?;
         }
         let db = Database::create(path).map_err(|error| open_error(error.to_string()))?;
@@ -111,7 +114,10 @@ impl RedbStore {
         })
     }
 
-    fn enqueue(&self, op: WriteOp) -> Result<oneshot::Receiver<Result<WriteOutcome, StoreError>>, StoreError> {
+    fn enqueue(
+        &self,
+        op: WriteOp,
+    ) -> Result<oneshot::Receiver<Result<WriteOutcome, StoreError>>, StoreError> {
         let (reply, receive) = oneshot::channel();
         let sender = self.sender.as_ref().ok_or(StoreError::Closed)?;
         sender
@@ -127,7 +133,10 @@ impl RedbStore {
     /// Runs `read` on the calling thread. A redb lookup takes microseconds
     /// once its pages are in redb's cache, less than a hand-off to tokio's
     /// blocking pool costs; a cold page costs one disk read.
-    fn read<T>(&self, read: impl FnOnce(&Database) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn read<T>(
+        &self,
+        read: impl FnOnce(&Database) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         read(&self.db)
     }
 }
@@ -206,18 +215,34 @@ impl RefreshStore for RedbStore {
 
 #[async_trait]
 impl RevocationStore for RedbStore {
-    async fn end_session(&self, session_id: &str, ended_at: i64, expires_at: i64) -> Result<(), StoreError> {
+    async fn end_session(
+        &self,
+        session_id: &str,
+        ended_at: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
         let op = WriteOp::EndSession {
             session_id: session_id.to_owned(),
-            revocation: Revocation { ended_at, expires_at },
+            revocation: Revocation {
+                ended_at,
+                expires_at,
+            },
         };
         self.write(op).await.map(|_| ())
     }
 
-    async fn end_user_sessions(&self, user_id: &str, ended_at: i64, expires_at: i64) -> Result<(), StoreError> {
+    async fn end_user_sessions(
+        &self,
+        user_id: &str,
+        ended_at: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
         let op = WriteOp::EndUser {
             user_id: user_id.to_owned(),
-            revocation: Revocation { ended_at, expires_at },
+            revocation: Revocation {
+                ended_at,
+                expires_at,
+            },
         };
         self.write(op).await.map(|_| ())
     }
@@ -233,8 +258,9 @@ impl RevocationStore for RedbStore {
                 return Ok(false);
             };
             let by_user = read_revocation(db, ENDED_USERS, user_id)?;
-            Ok(by_user
-                .is_some_and(|revocation| revocation.expires_at > now && session.created_at <= revocation.ended_at))
+            Ok(by_user.is_some_and(|revocation| {
+                revocation.expires_at > now && session.created_at <= revocation.ended_at
+            }))
         })
     }
 
@@ -262,4 +288,3 @@ impl RevocationStore for RedbStore {
         }
     }
 }
-

@@ -24,7 +24,10 @@ fn open_temp() -> (tempfile::TempDir, RedbStore) {
 #[tokio::test]
 async fn lookup_returns_linked_session() {
     let (_dir, store) = open_temp();
-    store.link(vec!["rt1".into(), "rt2".into()], link("102a", 1000)).await.unwrap();
+    store
+        .link(vec!["rt1".into(), "rt2".into()], link("102a", 1000))
+        .await
+        .unwrap();
     let found = store.lookup("rt2", 500).await.unwrap();
     assert_eq!(found.map(|link| link.session_id), Some("102a".to_owned()));
 }
@@ -32,15 +35,24 @@ async fn lookup_returns_linked_session() {
 #[tokio::test]
 async fn lookup_hides_expired_link() {
     let (_dir, store) = open_temp();
-    store.link(vec!["rt1".into()], link("102a", 1000)).await.unwrap();
+    store
+        .link(vec!["rt1".into()], link("102a", 1000))
+        .await
+        .unwrap();
     assert_eq!(store.lookup("rt1", 1000).await.unwrap(), None);
 }
 
 #[tokio::test]
 async fn purge_deletes_only_expired() {
     let (_dir, store) = open_temp();
-    store.link(vec!["old".into()], link("102a", 10)).await.unwrap();
-    store.link(vec!["new".into()], link("102b", 1000)).await.unwrap();
+    store
+        .link(vec!["old".into()], link("102a", 10))
+        .await
+        .unwrap();
+    store
+        .link(vec!["new".into()], link("102b", 1000))
+        .await
+        .unwrap();
     assert_eq!(store.purge_expired_links(500).await.unwrap(), 1);
     assert!(store.lookup("new", 500).await.unwrap().is_some());
 }
@@ -77,7 +89,10 @@ async fn reopen_keeps_links() {
     let path = dir.path().join("store.redb");
     {
         let store = RedbStore::open(&path, Durability::Immediate).unwrap();
-        store.link(vec!["rt1".into()], link("102a", 1000)).await.unwrap();
+        store
+            .link(vec!["rt1".into()], link("102a", 1000))
+            .await
+            .unwrap();
     }
     let reopened = RedbStore::open(&path, Durability::Immediate).unwrap();
     assert!(reopened.lookup("rt1", 500).await.unwrap().is_some());
@@ -92,7 +107,10 @@ async fn batched_links_survive_clean_close() {
     };
     {
         let store = RedbStore::open(&path, batched).unwrap();
-        store.link(vec!["rt1".into()], link("102a", 1000)).await.unwrap();
+        store
+            .link(vec!["rt1".into()], link("102a", 1000))
+            .await
+            .unwrap();
     }
     let reopened = RedbStore::open(&path, batched).unwrap();
     assert!(reopened.lookup("rt1", 500).await.unwrap().is_some());
@@ -106,7 +124,10 @@ async fn batched_link_visible_before_commit() {
     };
     let store = RedbStore::open(&dir.path().join("store.redb"), batched).unwrap();
 
-    store.link(vec!["rt1".into()], link("102a", 1000)).await.unwrap();
+    store
+        .link(vec!["rt1".into()], link("102a", 1000))
+        .await
+        .unwrap();
 
     let found = store.lookup("rt1", 500).await.unwrap();
     assert_eq!(found.map(|link| link.session_id), Some("102a".to_owned()));

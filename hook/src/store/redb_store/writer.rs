@@ -48,18 +48,37 @@ impl PendingLinks {
 }
 
 pub(super) enum WriteOp {
-    Link { jtis: Vec<String>, link: RefreshLink },
-    EndSession { session_id: String, revocation: Revocation },
-    EndUser { user_id: String, revocation: Revocation },
-    RememberEvent { uuid: String, expires_at: i64 },
-    PurgeLinks { now: i64 },
-    PurgeRevocations { now: i64 },
+    Link {
+        jtis: Vec<String>,
+        link: RefreshLink,
+    },
+    EndSession {
+        session_id: String,
+        revocation: Revocation,
+    },
+    EndUser {
+        user_id: String,
+        revocation: Revocation,
+    },
+    RememberEvent {
+        uuid: String,
+        expires_at: i64,
+    },
+    PurgeLinks {
+        now: i64,
+    },
+    PurgeRevocations {
+        now: i64,
+    },
 }
 
 impl WriteOp {
     /// Returns true when the op must be on disk before its caller gets a response.
     fn needs_fsync(&self) -> bool {
-        !matches!(self, Self::Link { .. } | Self::PurgeLinks { .. } | Self::PurgeRevocations { .. })
+        !matches!(
+            self,
+            Self::Link { .. } | Self::PurgeLinks { .. } | Self::PurgeRevocations { .. }
+        )
     }
 }
 
@@ -141,8 +160,10 @@ pub(super) fn run_writer(
                     || unsynced_since.is_some_and(|since| since.elapsed() >= flush_every)
             }
         };
-        let (ops, replies): (Vec<WriteOp>, Vec<_>) =
-            batch.into_iter().map(|request| (request.op, request.reply)).unzip();
+        let (ops, replies): (Vec<WriteOp>, Vec<_>) = batch
+            .into_iter()
+            .map(|request| (request.op, request.reply))
+            .unzip();
         let links: Vec<(Vec<String>, RefreshLink)> = ops
             .iter()
             .filter_map(|op| match op {
@@ -156,7 +177,10 @@ pub(super) fn run_writer(
         // Committed links are now in the table; lost ones must not stay
         // visible, so both leave the overlay.
         if committed.is_err() && !links.is_empty() {
-            tracing::error!(links = links.len(), "refresh links lost; their refreshes will be denied");
+            tracing::error!(
+                links = links.len(),
+                "refresh links lost; their refreshes will be denied"
+            );
         }
         for (jtis, link) in &links {
             pending.remove_committed(jtis, link);
@@ -192,7 +216,8 @@ pub(super) fn run_writer(
 /// Makes every earlier commit durable with an empty fsynced commit.
 pub(super) fn flush(db: &Database) {
     let result = db.begin_write().map_err(backend).and_then(|mut txn| {
-        txn.set_durability(redb::Durability::Immediate).map_err(backend)?;
+        txn.set_durability(redb::Durability::Immediate)
+            .map_err(backend)?;
         txn.commit().map_err(backend)
     });
     if let Err(error) = result {
@@ -225,18 +250,26 @@ fn apply(txn: &WriteTransaction, op: WriteOp) -> Result<WriteOutcome, StoreError
             let bytes = encode(&link)?;
             let mut table = txn.open_table(LINKS).map_err(backend)?;
             for jti in &jtis {
-                table.insert(jti.as_str(), bytes.as_slice()).map_err(backend)?;
+                table
+                    .insert(jti.as_str(), bytes.as_slice())
+                    .map_err(backend)?;
             }
             Ok(WriteOutcome::Done)
         }
-        WriteOp::EndSession { session_id, revocation } => {
+        WriteOp::EndSession {
+            session_id,
+            revocation,
+        } => {
             let mut table = txn.open_table(ENDED_SESSIONS).map_err(backend)?;
             table
                 .insert(session_id.as_str(), encode(&revocation)?.as_slice())
                 .map_err(backend)?;
             Ok(WriteOutcome::Done)
         }
-        WriteOp::EndUser { user_id, revocation } => {
+        WriteOp::EndUser {
+            user_id,
+            revocation,
+        } => {
             let mut table = txn.open_table(ENDED_USERS).map_err(backend)?;
             let existing: Option<Revocation> = match table.get(user_id.as_str()).map_err(backend)? {
                 Some(guard) => Some(decode(&user_id, guard.value())?),
@@ -300,4 +333,3 @@ fn apply(txn: &WriteTransaction, op: WriteOp) -> Result<WriteOutcome, StoreError
         }
     }
 }
-
