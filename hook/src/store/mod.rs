@@ -75,7 +75,7 @@ pub struct SessionRef<'a> {
 #[async_trait]
 pub trait RefreshStore: Send + Sync {
     /// Links each of `jtis` to `link`, replacing earlier links. Returns
-    /// once `lookup` sees the link; whether it is on disk by then depends
+    /// once `lookup` returns the link; whether it is on disk by then depends
     /// on the backend's durability setting.
     async fn link(&self, jtis: Vec<String>, link: RefreshLink) -> Result<(), StoreError>;
 
