@@ -137,7 +137,7 @@ async fn introspect_hint_checked() {
     let okta = Okta::start().await;
     let login = okta.login().await;
 
-    // A wrong but valid hint does not change the answer.
+    // A wrong but valid hint does not change the result.
     let mismatched = okta
         .post_as_service(
             "/v1/introspect",

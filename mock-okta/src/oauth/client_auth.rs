@@ -17,7 +17,7 @@ use crate::config::{ClientConfig, ClientType};
 use crate::error::OAuthError;
 use crate::state::MockOkta;
 
-/// How the client proved its identity.
+/// The client authentication method used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
     ClientSecretBasic,

@@ -133,8 +133,8 @@ fn metadata(state: &MockOkta, server_id: &str, query: Option<&str>) -> Result<Va
     }))
 }
 
-/// Okta answers an unknown `client_id` query parameter with a 400 in its
-/// Management API error format.
+/// Rejects an unknown `client_id` query parameter with a 400 in Okta's
+/// Management API error format, as Okta does.
 fn check_client_id(state: &MockOkta, query: Option<&str>) -> Result<(), Reject> {
     let params = Params::from_query(query).map_err(|error| {
         Reject::from(OktaError {

@@ -1,10 +1,10 @@
 //! Token families: every access and refresh token descended from one
 //! authorization code. Replaying a spent code (RFC 6749 section 4.1.2) or a
-//! rotated-out refresh token (RFC 9700 section 4.14.2) revokes the family.
+//! rotated-out refresh token (reuse detection) revokes the family.
 
 use crate::state::Store;
 
-/// How many tokens a revocation marked.
+/// Counts of the tokens a revocation marked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Revoked {
     pub refresh_tokens: usize,

@@ -21,7 +21,7 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
-/// What the sign-in form shows.
+/// The contents of the sign-in form.
 #[derive(Debug)]
 pub struct SignInForm<'a> {
     /// Absolute URL the form posts to.

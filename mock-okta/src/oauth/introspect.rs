@@ -92,7 +92,8 @@ async fn respond(
     Ok(response)
 }
 
-/// Okta's active access token answer: its claims in RFC 7662 names.
+/// Builds Okta's response for an active access token: its claims in RFC
+/// 7662 names.
 fn access_body(claims: &Map<String, Value>) -> Value {
     let scope = claims
         .get("scp")

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::state::MockOkta;
 
-/// Why a presented JWT is not one of this server's.
+/// A reason a presented JWT is not one of this server's.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum JwtError {
     #[error("not a compact JWS of three base64url parts with JSON header and claims")]

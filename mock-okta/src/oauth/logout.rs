@@ -7,8 +7,8 @@
 //! that a test or an app on another origin can sign out without the
 //! emulator's cookie (Okta itself then has nothing to end).
 //!
-//! Tokens stay valid: like Okta, logout ends the session only, and
-//! `/v1/introspect` keeps answering `active: true` until the tokens expire
+//! Tokens stay valid. Like Okta, logout ends the session only, and
+//! `/v1/introspect` keeps returning `active: true` until the tokens expire
 //! or are revoked.
 
 use axum::extract::{Path, Request, State};

@@ -51,7 +51,7 @@ impl GrantType {
     }
 }
 
-/// What happens to the refresh token in this response.
+/// The fate of the refresh token in this response.
 #[derive(Debug, Clone)]
 pub enum RefreshPlan {
     /// No refresh token (no `offline_access`, or `client_credentials`).
@@ -63,8 +63,8 @@ pub enum RefreshPlan {
     Keep { token: String, jti: String },
 }
 
-/// The HTTP request that asked for tokens, as a token inline hook is told
-/// it (`data.context.request`).
+/// The HTTP request for tokens, as a token inline hook receives it
+/// (`data.context.request`).
 #[derive(Debug, Clone, Default)]
 pub struct RequestContext {
     pub http_method: String,
@@ -77,7 +77,7 @@ pub struct RequestContext {
 #[derive(Debug, Clone)]
 pub struct MintRequest<'a> {
     pub context: RequestContext,
-    /// The OAuth parameters a hook sees in `data.context.protocol.request`.
+    /// The OAuth parameters a hook receives in `data.context.protocol.request`.
     pub protocol_request: Map<String, Value>,
     pub server: &'a AuthorizationServerConfig,
     pub client: &'a ClientConfig,
@@ -173,8 +173,8 @@ pub async fn mint(state: &MockOkta, request: &MintRequest<'_>) -> Result<IssuedT
 /// `auth_time` (users only), `scp`, `sub` (the login, or the client id for
 /// `client_credentials`). ID token: `sub` (user id), `name`, `email`,
 /// `ver`, `iss`, `aud` (client id), `iat`, `exp`, `jti` (`ID.…`), `amr`,
-/// `idp`, `nonce`, `preferred_username`, `auth_time`; `at_hash` is added
-/// at signing.
+/// `idp`, `nonce`, `preferred_username` and `auth_time`. Signing adds
+/// `at_hash`.
 pub fn draft(state: &MockOkta, request: &MintRequest<'_>, now: SystemTime) -> TokenDraft {
     let issuer = state.issuer(&request.server.id);
     let issued_at = epoch_seconds(now);

@@ -16,10 +16,10 @@
 //!
 //! plus the emulator's own sign-in form target, [`SIGN_IN_PATH`].
 //!
-//! CORS answers only the org's trusted origins, never with credentials:
+//! CORS allows only the org's trusted origins, never with credentials.
 //! Okta marks exactly these endpoints `isCorsEnabled` in its OpenAPI
-//! description of the API (and documents an `OPTIONS` operation for
-//! `/v1/token`).
+//! description of the API, and documents an `OPTIONS` operation for
+//! `/v1/token`.
 
 mod authorize;
 mod client_auth;
@@ -55,8 +55,8 @@ use crate::state::{MockOkta, SharedState};
 pub use authorize::{AuthorizeRequest, PendingSignIn};
 pub use params::MAX_BODY_BYTES;
 
-/// Where the sign-in form posts. Okta's hosted sign-in page lives outside
-/// `/oauth2/…` too; this path is the emulator's own.
+/// The sign-in form's target. Okta's hosted sign-in page lives outside
+/// `/oauth2/…` too, and this path is the emulator's own.
 pub const SIGN_IN_PATH: &str = "/login/signin";
 
 /// How long browsers may cache a CORS preflight answer, as Okta's example
@@ -111,8 +111,8 @@ pub fn router(state: SharedState) -> Router<SharedState> {
         )
 }
 
-/// Answers an `OPTIONS` request that is not a CORS preflight (those the
-/// CORS layer answers itself, before routing reaches this handler).
+/// Returns 204 to an `OPTIONS` request that is not a CORS preflight. The
+/// CORS layer responds to preflights itself, before routing reaches this.
 async fn preflight() -> StatusCode {
     StatusCode::NO_CONTENT
 }

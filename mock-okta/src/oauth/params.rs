@@ -25,7 +25,7 @@ pub struct Params {
     values: BTreeMap<String, String>,
 }
 
-/// Why a request's parameters could not be read.
+/// A failure to read a request's parameters.
 #[derive(Debug, thiserror::Error)]
 pub enum ParamsError {
     #[error(

@@ -1,7 +1,7 @@
 //! Recognition of a token presented to `/v1/introspect` or `/v1/revoke`.
 //!
 //! The emulator's token formats do not overlap: access and ID tokens are
-//! JWTs told apart by their `jti` prefix (`AT.`, `ID.`), refresh tokens are
+//! JWTs distinguished by their `jti` prefix (`AT.`, `ID.`), refresh tokens are
 //! opaque. `token_type_hint` therefore never changes the outcome; it is
 //! only validated.
 

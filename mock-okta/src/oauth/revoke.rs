@@ -1,9 +1,9 @@
 //! `/v1/revoke` (RFC 7009), with client authentication.
 //!
 //! Unknown, expired and already revoked tokens get 200 like valid ones, so
-//! the answer reveals nothing. A client may revoke only its own tokens: a
-//! token of another client is refused with `invalid_request`, as RFC 7009
-//! section 2.1 asks. Revoking an access token marks its `jti`; revoking a
+//! the response reveals nothing. A client may revoke only its own tokens: a
+//! token of another client is rejected with `invalid_request`, as RFC 7009
+//! section 2.1 requires. Revoking an access token marks its `jti`; revoking a
 //! refresh token revokes its family, including the access tokens issued
 //! from the same grant (RFC 7009 section 2.1, "SHOULD also invalidate").
 

@@ -70,7 +70,7 @@ pub fn check_openid_present(scopes: &[String]) -> Result<(), OAuthError> {
     Ok(())
 }
 
-/// Checks that a `client_credentials` request asks for no user scopes.
+/// Checks that a `client_credentials` request contains no user scopes.
 ///
 /// # Errors
 /// `invalid_scope` naming the scopes that need a user.

@@ -1,5 +1,5 @@
-//! The token inline hook step of [`super::mint`]: tells the server's hook
-//! about the token request and returns the draft it patched.
+//! The token inline hook step of [`super::mint`]: sends the token request
+//! to the server's hook and returns the draft it patched.
 //!
 //! Which session the hook request carries follows the grant:
 //! `authorization_code` sends the sign-in's session; `refresh_token` sends

@@ -160,7 +160,7 @@ impl Okta {
         .await
     }
 
-    /// The id of the only live session, if exactly one exists.
+    /// Returns the ids of every stored session.
     pub fn session_ids(&self) -> Vec<String> {
         self.running
             .state

@@ -1,9 +1,9 @@
 //! Validation of an authorization request (`/v1/authorize` parameters).
 //!
-//! RFC 6749 section 4.1.2.1 decides where an error goes: a missing or
+//! RFC 6749 section 4.1.2.1 decides where an error goes. A missing or
 //! unknown `client_id` or an unregistered `redirect_uri` is shown to the
 //! user as a page, because redirecting would make the server an open
-//! redirector; every later error is redirected to the client with `error`,
+//! redirector. Every later error is redirected to the client with `error`,
 //! `error_description` and `state`.
 
 use axum::http::StatusCode;
@@ -47,7 +47,7 @@ pub struct AuthorizeRequest {
 }
 
 impl AuthorizeRequest {
-    /// Returns the parameters a token inline hook sees in
+    /// Returns the parameters a token inline hook receives in
     /// `data.context.protocol.request` for the code grant.
     pub fn protocol_request(&self) -> Map<String, Value> {
         let response_mode = match self.response_mode {

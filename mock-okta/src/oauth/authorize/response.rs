@@ -8,7 +8,7 @@ use url::{Url, form_urlencoded};
 use crate::error::OAuthError;
 use crate::oauth::html;
 
-/// How the authorization response reaches the client (`response_mode`).
+/// The delivery of the authorization response (`response_mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseMode {
     /// Parameters in the redirect URI's query string (default for `code`).
@@ -32,7 +32,7 @@ impl ResponseMode {
     }
 }
 
-/// A registered redirect URI with the mode and `state` to answer with.
+/// A registered redirect URI with the response mode and the `state` to return.
 #[derive(Debug, Clone)]
 pub struct RedirectTarget {
     pub redirect_uri: String,
@@ -89,8 +89,8 @@ fn send<'a>(target: &'a RedirectTarget, mut params: Vec<(&'a str, &'a str)>) -> 
     found(location.as_str())
 }
 
-/// A 302 to `location`, uncacheable and without a `Referer` for the next
-/// page, as Okta sends with codes in the URL.
+/// Builds a 302 to `location`, uncacheable and without a `Referer` for the
+/// next page, as Okta sends with codes in the URL.
 pub fn found(location: &str) -> Response {
     let Ok(location) = HeaderValue::from_str(location) else {
         return html::error_page(

@@ -1,7 +1,7 @@
 //! The sign-in form: the pending authorize request waits server-side under
 //! a random id that the form carries in a hidden field. A correct password
-//! starts an Okta session, sets the `sid` cookie and redirects with a code;
-//! a wrong one shows the form again with a 401.
+//! starts an Okta session, sets the `sid` cookie and redirects with a code.
+//! A wrong one shows the form again with a 401.
 
 use std::time::{Duration, SystemTime};
 

@@ -1,9 +1,9 @@
 //! The `refresh_token` grant (RFC 6749 section 6).
 //!
 //! Public clients get a new refresh token on every use and the presented
-//! one is retired (rotation, RFC 9700 section 4.14.2). Okta's grace period
-//! for reuse is 0 seconds by default, and so is the emulator's: presenting
-//! a retired or revoked token revokes its whole family. Confidential
+//! one is retired (rotation). Okta's grace period for reuse is 0 seconds by
+//! default, and so is the emulator's: presenting a retired or revoked token
+//! revokes its whole family. Confidential
 //! clients keep their refresh token, as Okta does unless rotation is
 //! enabled for them.
 //!
