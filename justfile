@@ -20,6 +20,6 @@ lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# Build and run the demo (mock-okta, hook; back end once it exists) until Ctrl-C.
+# Build and run the demo (mock-okta, hook, back end) until Ctrl-C.
 demo *ARGS:
-    cargo build --locked -p mock-okta -p session-hook -p demo-stack && target/debug/stack {{ARGS}}
+    cargo build --locked -p mock-okta -p session-hook -p demo-backend -p demo-stack && target/debug/stack {{ARGS}}

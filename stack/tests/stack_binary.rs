@@ -1,5 +1,6 @@
 //! The `stack` binary end to end, with the fake service standing in for
-//! mock-okta and session-hook through symlinks named like them.
+//! mock-okta, session-hook and demo-backend through symlinks named like
+//! them.
 
 mod support;
 
@@ -16,6 +17,9 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout_at};
 
 use support::{DEADLINE, fake_program, free_port, read_pid, wait_gone};
+
+/// File names of every binary the demo starts.
+const ALL_BINARIES: &[&str] = &["mock-okta", "session-hook", "demo-backend"];
 
 /// Ports of one run: mock-okta, hook, back end, SPA.
 struct Ports([u16; 4]);
@@ -63,7 +67,7 @@ struct Run {
 
 impl Run {
     fn spawn(ports: &Ports) -> Self {
-        let bin_dir = bin_dir_with(&["mock-okta", "session-hook"]);
+        let bin_dir = bin_dir_with(ALL_BINARIES);
         let pid_dir = tempfile::tempdir().expect("temporary directory");
         let mut child = stack_command(bin_dir.path(), pid_dir.path(), ports)
             .spawn()
@@ -133,6 +137,7 @@ async fn binary_signal_stops_all() {
         let stdout = run.read_until("Press Ctrl-C to stop.").await.join("\n");
         let mock_okta = run.service_pid("mock-okta");
         let hook = run.service_pid("session-hook");
+        let backend = run.service_pid("demo-backend");
 
         kill(run.pid(), signal).expect("signal stack");
         let output = run.finish().await;
@@ -140,6 +145,10 @@ async fn binary_signal_stops_all() {
 
         assert!(
             stdout.contains(&format!("mock-okta     http://127.0.0.1:{}", ports.0[0])),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("backend       http://127.0.0.1:{}", ports.0[2])),
             "{stdout}"
         );
         assert!(
@@ -158,6 +167,10 @@ async fn binary_signal_stops_all() {
         assert!(
             wait_gone(hook).await,
             "{signal:?}: session-hook {hook} still runs"
+        );
+        assert!(
+            wait_gone(backend).await,
+            "{signal:?}: demo-backend {backend} still runs"
         );
     }
 }
@@ -219,7 +232,7 @@ async fn binary_port_taken() {
     let mut ports = Ports::free();
     ports.0[1] = taken;
 
-    let bin_dir = bin_dir_with(&["mock-okta", "session-hook"]);
+    let bin_dir = bin_dir_with(ALL_BINARIES);
     let pid_dir = tempfile::tempdir().expect("temporary directory");
 
     let output = stack_command(bin_dir.path(), pid_dir.path(), &ports)
@@ -252,9 +265,12 @@ async fn binary_missing_binary() {
     let stderr = stderr_of(&output);
 
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("missing session-hook in"), "{stderr}");
     assert!(
-        stderr.contains("cargo build --locked -p session-hook"),
+        stderr.contains("missing session-hook, demo-backend in"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cargo build --locked -p session-hook -p demo-backend"),
         "{stderr}"
     );
 }

@@ -4,7 +4,7 @@
 //! delay or withhold readiness, make it exit, or make it ignore SIGTERM.
 //! `GET /exit/{code}` makes it exit at once with that code.
 //! Started under the file name of a demo binary (`mock-okta`,
-//! `session-hook`, `backend`, for example through a symlink) it reads that
+//! `session-hook`, `demo-backend`, for example through a symlink) it reads that
 //! binary's listen setting and prints that binary's ready line, so the
 //! `stack` binary can be tested without the real services.
 //!
@@ -86,7 +86,7 @@ fn persona() -> Persona {
     let (listen_env, ready_line) = match name.as_str() {
         "mock-okta" => (None, "mock-okta serving org URL"),
         "session-hook" => (Some("SESSION_HOOK_LISTEN"), "listening on"),
-        "backend" => (None, "listening on"),
+        "demo-backend" => (None, "demo-backend listening on"),
         _ => (None, "fake-service ready on"),
     };
     Persona {

@@ -14,7 +14,7 @@ const EMBEDDED_SPA_PORT: u16 = 9403;
 
 /// Custom authorization server whose access policy calls the token inline
 /// hook.
-const AUTHORIZATION_SERVER: &str = "default";
+pub(super) const AUTHORIZATION_SERVER: &str = "default";
 
 /// Event types delivered to every receiver: those that end a session or
 /// block a user, after which a session-linked token must stop working.

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::spec::{DEFAULT_READY_TIMEOUT, ServiceSpec};
 
+use mock_okta_config::AUTHORIZATION_SERVER;
 pub use mock_okta_config::{RenderError, render_mock_okta_config};
 
 /// Login of the demo user that the embedded mock-okta org seeds.
@@ -159,9 +160,9 @@ pub const COMPONENTS: [Component; 3] = [
     },
     Component {
         name: "backend",
-        package: "backend",
-        binary: "backend",
-        required: false,
+        package: "demo-backend",
+        binary: "demo-backend",
+        required: true,
         port: |ports| ports.backend,
         port_setting: "--backend-port or DEMO_BACKEND_PORT",
         event_hook: Some(HookReceiver {
@@ -338,15 +339,32 @@ fn hook_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
         .url(loopback_url(port))
 }
 
-// TODO: replace the guessed `--listen` flag with the back end's real
-// settings (listen address, issuer, audience, org URL, API token, event hook
-// secret) when the backend crate lands. Until then its binary is missing, so
-// the demo skips it.
 fn backend_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
     let port = config.ports.backend;
+    let org_url = config.ports.org_url();
+    let spa_origins = ["127.0.0.1", "localhost"]
+        .map(|host| format!("\"http://{host}:{}\"", config.ports.spa))
+        .join(", ");
 
+    // demo-backend reads `DEMO_BACKEND_*` variables over its embedded
+    // emulator org; `__` separates nested keys and lists are TOML. The
+    // emulator's demo API token is part of that embedded org.
     ServiceSpec::new("backend", program)
         .args(["--listen", &loopback_address(port)])
+        .env("DEMO_BACKEND_OKTA__ORG_URL", &org_url)
+        .env(
+            "DEMO_BACKEND_TOKEN__ISSUER",
+            format!("{org_url}/oauth2/{AUTHORIZATION_SERVER}"),
+        )
+        .env(
+            "DEMO_BACKEND_EVENT_HOOKS__SECRET",
+            BACKEND_EVENT_HOOK_SECRET,
+        )
+        .env(
+            "DEMO_BACKEND_CORS__ALLOWED_ORIGINS",
+            format!("[{spa_origins}]"),
+        )
+        .ready_when_log_contains("demo-backend listening on http://")
         .ready_when_healthy(format!("{}/healthz", loopback_url(port)))
         .url(loopback_url(port))
 }

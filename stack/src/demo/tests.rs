@@ -14,6 +14,9 @@ fn config_for(bin_dir: &tempfile::TempDir, work_dir: &tempfile::TempDir) -> Demo
     DemoConfig::new(bin_dir.path(), work_dir.path())
 }
 
+/// File names of every binary the demo starts.
+const ALL_BINARIES: &[&str] = &["mock-okta", "session-hook", "demo-backend"];
+
 fn names(composition: &Composition) -> Vec<&str> {
     composition
         .specs
@@ -31,30 +34,33 @@ fn compose_missing_required() {
     let message = error.to_string();
 
     assert!(
-        message.contains("missing mock-okta, session-hook"),
+        message.contains("missing mock-okta, session-hook, demo-backend"),
         "{message}"
     );
     assert!(
-        message.contains("cargo build --locked -p mock-okta -p session-hook"),
+        message.contains("cargo build --locked -p mock-okta -p session-hook -p demo-backend"),
         "{message}"
     );
 }
 
 #[test]
-fn compose_skips_optional() {
+fn compose_requires_backend() {
     let bin_dir = bin_dir_with(&["mock-okta", "session-hook"]);
     let work_dir = tempfile::tempdir().expect("temporary directory");
 
-    let composition = compose(&config_for(&bin_dir, &work_dir)).expect("required binaries exist");
-    let skipped: Vec<&str> = composition.skipped.iter().map(|c| c.name).collect();
+    let error = compose(&config_for(&bin_dir, &work_dir)).expect_err("back end is missing");
+    let message = error.to_string();
 
-    assert_eq!(names(&composition), ["mock-okta", "session-hook"]);
-    assert_eq!(skipped, ["backend"]);
+    assert!(message.contains("missing demo-backend in"), "{message}");
+    assert!(
+        message.contains("cargo build --locked -p demo-backend"),
+        "{message}"
+    );
 }
 
 #[test]
 fn compose_includes_backend() {
-    let bin_dir = bin_dir_with(&["mock-okta", "session-hook", "backend"]);
+    let bin_dir = bin_dir_with(ALL_BINARIES);
     let work_dir = tempfile::tempdir().expect("temporary directory");
 
     let composition = compose(&config_for(&bin_dir, &work_dir)).expect("all binaries exist");
@@ -66,9 +72,16 @@ fn compose_includes_backend() {
     assert!(composition.skipped.is_empty());
 }
 
+fn env_of<'a>(spec: &'a ServiceSpec, key: &str) -> Option<&'a str> {
+    spec.env
+        .iter()
+        .find(|(name, _)| name == key)
+        .map(|(_, value)| value.as_str())
+}
+
 #[test]
 fn compose_wires_ports() {
-    let bin_dir = bin_dir_with(&["mock-okta", "session-hook"]);
+    let bin_dir = bin_dir_with(ALL_BINARIES);
     let work_dir = tempfile::tempdir().expect("temporary directory");
     let mut config = config_for(&bin_dir, &work_dir);
     config.ports = DemoPorts {
@@ -81,12 +94,7 @@ fn compose_wires_ports() {
     let composition = compose(&config).expect("required binaries exist");
     let mock_okta = &composition.specs[0];
     let hook = &composition.specs[1];
-    let hook_env = |key: &str| {
-        hook.env
-            .iter()
-            .find(|(name, _)| name == key)
-            .map(|(_, value)| value.as_str())
-    };
+    let hook_env = |key: &str| env_of(hook, key);
 
     assert!(
         mock_okta
@@ -107,6 +115,49 @@ fn compose_wires_ports() {
     assert_eq!(
         hook.port.as_ref().map(|binding| binding.setting.as_str()),
         Some("--hook-port or DEMO_HOOK_PORT")
+    );
+}
+
+#[test]
+fn compose_wires_backend() {
+    let bin_dir = bin_dir_with(ALL_BINARIES);
+    let work_dir = tempfile::tempdir().expect("temporary directory");
+    let mut config = config_for(&bin_dir, &work_dir);
+    config.ports = DemoPorts {
+        mock_okta: 19400,
+        hook: 19401,
+        backend: 19402,
+        spa: 19403,
+    };
+
+    let composition = compose(&config).expect("all binaries exist");
+    let backend = &composition.specs[2];
+
+    assert!(
+        backend
+            .args
+            .windows(2)
+            .any(|pair| pair == ["--listen", "127.0.0.1:19402"])
+    );
+    assert_eq!(
+        env_of(backend, "DEMO_BACKEND_OKTA__ORG_URL"),
+        Some("http://127.0.0.1:19400")
+    );
+    assert_eq!(
+        env_of(backend, "DEMO_BACKEND_TOKEN__ISSUER"),
+        Some("http://127.0.0.1:19400/oauth2/default")
+    );
+    assert_eq!(
+        env_of(backend, "DEMO_BACKEND_EVENT_HOOKS__SECRET"),
+        Some("demo-event-hook-secret")
+    );
+    assert_eq!(
+        env_of(backend, "DEMO_BACKEND_CORS__ALLOWED_ORIGINS"),
+        Some(r#"["http://127.0.0.1:19403", "http://localhost:19403"]"#)
+    );
+    assert_eq!(
+        backend.readiness.health_url.as_deref(),
+        Some("http://127.0.0.1:19402/healthz")
     );
 }
 
@@ -199,7 +250,7 @@ fn mock_okta_config_without_hook() {
 
 #[test]
 fn summary_lists_sign_in() {
-    let bin_dir = bin_dir_with(&["mock-okta", "session-hook"]);
+    let bin_dir = bin_dir_with(ALL_BINARIES);
     let work_dir = tempfile::tempdir().expect("temporary directory");
     let composition = compose(&config_for(&bin_dir, &work_dir)).expect("required binaries exist");
 
@@ -213,6 +264,9 @@ fn summary_lists_sign_in() {
         text.contains("Sign in: demo@example.com / Demo-Passw0rd!"),
         "{text}"
     );
-    assert!(text.contains("backend       not built"), "{text}");
+    assert!(
+        text.contains("backend       http://127.0.0.1:9402"),
+        "{text}"
+    );
     assert!(text.contains("Press Ctrl-C to stop."), "{text}");
 }
