@@ -29,13 +29,16 @@ const MAX_CREDENTIAL_LEN: usize = 64 * 1024;
 type Reusable<T> = (T, Option<SystemTime>);
 
 /// Requirement of a route.
+///
+/// Serialized as `session` or `token`, the names forward auth uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Policy {
     /// A valid token whose Okta session is alive (the default).
+    #[serde(rename = "session", alias = "live_session")]
     LiveSession,
     /// A valid token that is not on the deny list; the session is not
     /// checked and Okta is not called.
+    #[serde(rename = "token", alias = "token_only")]
     TokenOnly,
 }
 
@@ -257,6 +260,10 @@ impl Guard {
     }
 
     /// Decides whether bearer `token` passes `policy` at `now`.
+    ///
+    /// The caches and the rate budget take `now` as the current time, so
+    /// pass `SystemTime::now()` outside tests: a time far in the future
+    /// makes verdicts look fresh for longer.
     ///
     /// # Errors
     ///

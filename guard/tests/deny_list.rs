@@ -312,3 +312,37 @@ async fn expired_entries_are_purged() {
     assert_eq!(purged, 1);
     assert_eq!(deny_list.count_on_disk().expect("readable"), 0);
 }
+
+#[tokio::test]
+async fn adding_drops_expired_entries() {
+    let okta = FakeOkta::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let guard = guard_with_store(&okta, &dir.path().join("deny.redb"));
+    let deny_list = guard.deny_list().expect("configured");
+    let now = SystemTime::now();
+    let short = DenyEntry {
+        jti: "AT.short".to_owned(),
+        reason: String::new(),
+        added_at: epoch(now),
+        expires_at: epoch(now) + 10,
+    };
+    let later = DenyEntry {
+        jti: "AT.later".to_owned(),
+        reason: String::new(),
+        added_at: epoch(now),
+        expires_at: epoch(now) + 600,
+    };
+
+    deny_list
+        .add(short, now, Duration::from_secs(86_400))
+        .expect("stored");
+    deny_list
+        .add(
+            later,
+            now + Duration::from_secs(11),
+            Duration::from_secs(86_400),
+        )
+        .expect("stored");
+
+    assert_eq!(deny_list.count_on_disk().expect("readable"), 1);
+}

@@ -159,13 +159,19 @@ impl DenyList {
             jti: entry.jti.clone(),
             source,
         })?;
+        // Each write also drops entries whose token has expired, so the
+        // store stays bounded without a background task.
+        let cutoff = epoch_seconds(now);
         self.write(|table| {
+            table
+                .retain(|_, value| parse(value).is_none_or(|stored| stored.expires_at > cutoff))?;
             table.insert(entry.jti.as_str(), bytes.as_slice())?;
             Ok(())
         })?;
 
         let count = {
             let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+            entries.retain(|_, stored| stored.expires_at > cutoff);
             entries.insert(entry.jti.clone(), entry.clone());
             entries.len()
         };
