@@ -1,7 +1,7 @@
 //! Token minting, the one place every grant's tokens are made.
 //!
 //! [`mint`] runs three steps:
-//! 1. [`draft`] builds the access token and ID token claims as JSON maps,
+//! 1. [`claims::draft`] builds the access token and ID token claims as JSON maps,
 //!    with their lifetimes, from a [`MintRequest`];
 //! 2. the server's token inline hook, if one is configured, may change the
 //!    draft ([`token_hook::run`]), between building the claims and signing
@@ -20,18 +20,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{scopes, token_hook};
+use super::claims::{self, expiry};
+use super::token_hook;
 use crate::clock::epoch_seconds;
 use crate::config::{AuthorizationServerConfig, ClientConfig, UserConfig};
 use crate::error::OAuthError;
 use crate::hooks::inline_patch::TokenDraft;
 use crate::ids;
-use crate::sessions::display_name;
 use crate::state::{AccessTokenRecord, MockOkta, RefreshTokenRecord, Session, Store, fingerprint};
-
-/// Okta's identity provider id for users who signed in with an Okta
-/// password; the same value `MockOkta::create_session` stamps on sessions.
-pub const OKTA_IDP_ID: &str = "00o1mockoktaidp00000";
 
 /// The grant a token request used, as Okta names it in hook requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +145,7 @@ pub async fn mint(state: &MockOkta, request: &MintRequest<'_>) -> Result<IssuedT
         RefreshPlan::Keep { jti, .. } => Some(jti.clone()),
     };
 
-    let draft = draft(state, request, now);
+    let draft = claims::draft(state, request, now);
     let mut draft = token_hook::run(state, request, draft, refresh_jti.as_deref()).await?;
     let tokens = sign(state, request, &mut draft, now)?;
     record(state, request, &draft, refresh_jti, &tokens, now);
@@ -166,99 +162,6 @@ pub async fn mint(state: &MockOkta, request: &MintRequest<'_>) -> Result<IssuedT
         "tokens issued"
     );
     Ok(tokens)
-}
-
-/// Builds Okta's claim sets. Access token: `ver`, `jti` (`AT.…`), `iss`,
-/// `aud` (the server's first audience), `iat`, `exp`, `cid`, `uid` and
-/// `auth_time` (users only), `scp`, `sub` (the login, or the client id for
-/// `client_credentials`). ID token: `sub` (user id), `name`, `email`,
-/// `ver`, `iss`, `aud` (client id), `iat`, `exp`, `jti` (`ID.…`), `amr`,
-/// `idp`, `nonce`, `preferred_username` and `auth_time`. Signing adds
-/// `at_hash`.
-pub fn draft(state: &MockOkta, request: &MintRequest<'_>, now: SystemTime) -> TokenDraft {
-    let issuer = state.issuer(&request.server.id);
-    let issued_at = epoch_seconds(now);
-    let access_lifetime = request.server.access_token_lifetime_seconds;
-    let id_lifetime = request.server.id_token_lifetime_seconds;
-
-    let mut access = Map::new();
-    access.insert("ver".into(), json!(1));
-    access.insert("jti".into(), json!(ids::access_token_jti()));
-    access.insert("iss".into(), json!(issuer));
-    access.insert("aud".into(), json!(request.server.audiences.first()));
-    access.insert("iat".into(), json!(issued_at));
-    access.insert("exp".into(), json!(expiry(issued_at, access_lifetime)));
-    access.insert("cid".into(), json!(request.client.client_id));
-    match request.user {
-        Some(user) => {
-            access.insert("uid".into(), json!(user.id));
-            access.insert("scp".into(), json!(request.scopes));
-            if let Some(auth_time) = request.auth_time {
-                access.insert("auth_time".into(), json!(auth_time));
-            }
-            access.insert("sub".into(), json!(user.login));
-        }
-        None => {
-            access.insert("scp".into(), json!(request.scopes));
-            access.insert("sub".into(), json!(request.client.client_id));
-        }
-    }
-
-    let id_claims = request
-        .user
-        .filter(|_| scopes::contains(&request.scopes, scopes::OPENID))
-        .map(|user| id_token_claims(request, user, &issuer, issued_at, id_lifetime));
-
-    TokenDraft {
-        access_claims: access,
-        access_lifetime,
-        identity_claims: id_claims,
-        identity_lifetime: id_lifetime,
-    }
-}
-
-fn id_token_claims(
-    request: &MintRequest<'_>,
-    user: &UserConfig,
-    issuer: &str,
-    issued_at: i64,
-    lifetime: u64,
-) -> Map<String, Value> {
-    let amr = request
-        .session
-        .as_ref()
-        .map_or_else(|| vec!["pwd".to_owned()], |session| session.amr.clone());
-    let idp = request
-        .session
-        .as_ref()
-        .map_or(OKTA_IDP_ID, |session| session.idp_id.as_str());
-
-    let mut claims = Map::new();
-    claims.insert("sub".into(), json!(user.id));
-    if scopes::contains(&request.scopes, scopes::PROFILE) {
-        claims.insert("name".into(), json!(display_name(user)));
-    }
-    if scopes::contains(&request.scopes, scopes::EMAIL) {
-        claims.insert("email".into(), json!(email(user)));
-    }
-    claims.insert("ver".into(), json!(1));
-    claims.insert("iss".into(), json!(issuer));
-    claims.insert("aud".into(), json!(request.client.client_id));
-    claims.insert("iat".into(), json!(issued_at));
-    claims.insert("exp".into(), json!(expiry(issued_at, lifetime)));
-    claims.insert("jti".into(), json!(ids::id_token_jti()));
-    claims.insert("amr".into(), json!(amr));
-    claims.insert("idp".into(), json!(idp));
-    if let Some(nonce) = &request.nonce {
-        claims.insert("nonce".into(), json!(nonce));
-    }
-    if scopes::contains(&request.scopes, scopes::PROFILE) {
-        claims.insert("preferred_username".into(), json!(user.login));
-    }
-    if let Some(auth_time) = request.auth_time {
-        claims.insert("auth_time".into(), json!(auth_time));
-    }
-    claims
 }
 
 /// Signs both tokens with the active key. `exp` is recomputed from the
@@ -399,20 +302,11 @@ fn record(
     }
 }
 
-/// Returns the user's email address (the login unless configured).
-pub fn email(user: &UserConfig) -> &str {
-    user.email.as_deref().unwrap_or(&user.login)
-}
-
 /// OpenID Connect Core section 3.1.3.6: base64url of the left half of the
 /// SHA-256 of the access token's ASCII, for RS256.
 pub fn at_hash(access_token: &str) -> String {
     let digest = Sha256::digest(access_token.as_bytes());
     URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
-}
-
-fn expiry(issued_at: i64, lifetime_seconds: u64) -> i64 {
-    issued_at.saturating_add(i64::try_from(lifetime_seconds).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

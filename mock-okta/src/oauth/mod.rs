@@ -22,6 +22,7 @@
 //! `/v1/token`.
 
 mod authorize;
+mod claims;
 mod client_auth;
 mod cookie;
 mod discovery;

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::jwt::{self, string_claim, time_claim};
-use super::{Reject, find_server, mint, scopes};
+use super::{Reject, claims, find_server, scopes};
 use crate::clock::epoch_seconds;
 use crate::error::OAuthError;
 use crate::sessions::display_name;
@@ -97,7 +97,7 @@ fn claims(state: &MockOkta, server_id: &str, headers: &HeaderMap) -> Result<Valu
         body["preferred_username"] = json!(user.login);
     }
     if scopes::contains(&granted, scopes::EMAIL) {
-        body["email"] = json!(mint::email(user));
+        body["email"] = json!(claims::email(user));
         body["email_verified"] = json!(true);
     }
     tracing::debug!(server = %server_id, jti = %jti, user = %user.id, "userinfo served");
