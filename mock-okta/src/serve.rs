@@ -15,7 +15,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
@@ -80,8 +80,9 @@ pub async fn serve(listener: TcpListener, router: Router, mut stop: oneshot::Rec
                 router.clone().oneshot(request)
             })
         };
+        // No timer, as with `axum::serve`: hyper would otherwise close idle
+        // keep-alive connections after 30 s and race pooled clients.
         let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
             .serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
 
