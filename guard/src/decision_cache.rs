@@ -22,6 +22,7 @@ use siphasher::sip128::{Hasher128, SipHasher24};
 
 use crate::Reason;
 use crate::session::SessionInfo;
+use crate::session::cache::SessionLink;
 use crate::token::VerifiedToken;
 
 const SHARDS: usize = 16;
@@ -71,6 +72,8 @@ pub(crate) enum CachedSession {
     Alive {
         info: Arc<SessionInfo>,
         until: SystemTime,
+        /// Broken when the session ends or leaves the session cache.
+        link: SessionLink,
     },
     Rejected {
         reason: Reason,

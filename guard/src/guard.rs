@@ -16,7 +16,7 @@ use crate::http::rejection::{Rejection, ResponseStyle};
 use crate::metrics::{CacheOutcome, CacheTier, GuardMetrics};
 use crate::secret::short_fingerprint;
 use crate::session::okta_auth::{OktaAuth, ServiceApp};
-use crate::session::oracle::{SessionOracle, TokenFacts};
+use crate::session::oracle::{SessionOracle, SessionPass, TokenFacts};
 use crate::session::sessions_api::SessionsApi;
 use crate::session::{SessionId, SessionInfo};
 use crate::token::{AccessTokenClaims, TokenVerifier, VerifiedToken};
@@ -25,7 +25,7 @@ use crate::token::{AccessTokenClaims, TokenVerifier, VerifiedToken};
 /// cache, in bytes; the verifier applies its own (smaller) token limit.
 const MAX_CREDENTIAL_LEN: usize = 64 * 1024;
 
-/// A verdict and until when it may be reused (`None`: not at all).
+/// A rejection and until when it may be reused (`None`: not at all).
 type Reusable<T> = (T, Option<SystemTime>);
 
 /// Requirement of a route.
@@ -341,11 +341,13 @@ impl Guard {
                 policy,
             })),
             Policy::LiveSession => match entry.session.as_ref()? {
-                CachedSession::Alive { info, until } if now < *until => Some(Ok(Authorized {
-                    token: token.clone(),
-                    session: Some(info.clone()),
-                    policy,
-                })),
+                CachedSession::Alive { info, until, link } if now < *until && link.is_intact() => {
+                    Some(Ok(Authorized {
+                        token: token.clone(),
+                        session: Some(info.clone()),
+                        policy,
+                    }))
+                }
                 CachedSession::Rejected {
                     reason,
                     detail,
@@ -414,14 +416,15 @@ impl Guard {
 
         let outcome = self.check_session(claims, token_until, now).await;
         let result = match outcome {
-            Ok((info, until)) => {
-                entry.session = until.map(|until| CachedSession::Alive {
-                    info: info.clone(),
+            Ok(pass) => {
+                entry.session = pass.reusable_until.map(|until| CachedSession::Alive {
+                    info: pass.info.clone(),
                     until: until.min(token_until),
+                    link: pass.link.clone(),
                 });
                 Ok(Authorized {
                     token: verified.clone(),
-                    session: Some(info),
+                    session: Some(pass.info),
                     policy,
                 })
             }
@@ -443,15 +446,15 @@ impl Guard {
         result
     }
 
-    /// Checks the session named by the token. On success returns the
-    /// session and until when the verdict may be reused; on failure the
-    /// rejection and until when it may be reused.
+    /// Checks the session named by the token. On success returns the pass
+    /// (session, reuse deadline, link); on failure the rejection and until
+    /// when it may be reused.
     async fn check_session(
         &self,
         claims: &AccessTokenClaims,
         token_until: SystemTime,
         now: SystemTime,
-    ) -> Result<Reusable<Arc<SessionInfo>>, Reusable<Rejection>> {
+    ) -> Result<SessionPass, Reusable<Rejection>> {
         let inner = &*self.inner;
         let claim = inner.config.session_claim.as_str();
 
@@ -489,7 +492,7 @@ impl Guard {
                 + Duration::from_secs(claims.auth_time.unwrap_or(claims.iat)),
         };
         match inner.oracle.check(&session_id, facts, now).await {
-            Ok(pass) => Ok((pass.info, pass.reusable_until)),
+            Ok(pass) => Ok(pass),
             Err(failure) => Err((
                 self.reject(failure.reason, &failure.detail, failure.retry_after),
                 failure.reusable_until,

@@ -483,3 +483,38 @@ async fn session_end_without_ended_id_is_ignored() {
 
     assert_eq!(summary["ignored"], 1);
 }
+
+fn decision_cache_hits(guard: &Guard) -> u64 {
+    let text = guard.metrics().encode();
+    text.lines()
+        .find(|line| {
+            line.starts_with(r#"session_guard_cache_lookups_total{tier="decision",result="hit"}"#)
+        })
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn session_end_keeps_other_cached_decisions() {
+    // Ending one session retires only the decisions that relied on it.
+    let okta = FakeOkta::start().await;
+    let ended = session_id(16);
+    let other = session_id(17);
+    okta.session_alive(&ended, USER, "ACTIVE", in_an_hour())
+        .await;
+    okta.session_alive(&other, USER, "ACTIVE", in_an_hour())
+        .await;
+    let (guard, address) = start(&okta).await;
+    let other_token = token_for(&okta, &other);
+    get(address, "/session", Some(&token_for(&okta, &ended))).await;
+    get(address, "/session", Some(&other_token)).await;
+
+    let event = session_end_event("ev-16", &ended, USER, SystemTime::now());
+    post_events(address, EVENT_SECRET, &delivery(vec![event])).await;
+    let hits_before = decision_cache_hits(&guard);
+    let response = get(address, "/session", Some(&other_token)).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(decision_cache_hits(&guard), hits_before + 1);
+}

@@ -5,6 +5,7 @@
 //! token does not reach this cache at all: it stops at the decision cache.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
@@ -51,6 +52,27 @@ pub(crate) struct Record {
     pub checked_at: SystemTime,
     /// After this the record may be dropped.
     pub keep_until: SystemTime,
+    /// The session's link at the time the record was read; the cache
+    /// overwrites whatever a new record carries with the session's own.
+    pub link: SessionLink,
+}
+
+/// A flag shared by a cached session and every cached decision that relied
+/// on it. Ending the session (or dropping it from the cache) breaks the
+/// link, so those decisions stop being served at once, without touching
+/// the decisions of other sessions.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SessionLink(Arc<AtomicBool>);
+
+impl SessionLink {
+    /// Returns whether decisions holding this link may still be served.
+    pub(crate) fn is_intact(&self) -> bool {
+        !self.0.load(Ordering::Acquire)
+    }
+
+    fn sever(&self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 pub(crate) type FlightResult = Result<Record, LookupError>;
@@ -64,6 +86,15 @@ pub(crate) type Flight = OnceCell<FlightResult>;
 pub(crate) struct SessionState {
     pub record: Option<Record>,
     pub flight: Option<Arc<Flight>>,
+    pub link: SessionLink,
+}
+
+impl SessionState {
+    /// Severs the current link and starts a new one for later decisions.
+    fn renew_link(&mut self) {
+        self.link.sever();
+        self.link = SessionLink::default();
+    }
 }
 
 /// A user-wide revocation: every session authenticated before `at` ended.
@@ -176,6 +207,7 @@ impl SessionCache {
             merged.known = Known::Ended(EndedBy::UserEvent);
         }
 
+        merged.link = state.link.clone();
         if let Known::Alive(alive) = &merged.known {
             let ids = maps.by_user.entry(alive.user_id.clone()).or_default();
             if !ids.contains(id) {
@@ -238,10 +270,12 @@ impl SessionCache {
             .as_ref()
             .map_or(keep_until, |record| record.keep_until.max(keep_until));
         if !was_ended {
+            state.renew_link();
             state.record = Some(Record {
                 known: Known::Ended(by),
                 checked_at: now,
                 keep_until,
+                link: state.link.clone(),
             });
         } else if let Some(record) = state.record.as_mut() {
             record.keep_until = keep_until;
@@ -277,16 +311,22 @@ impl SessionCache {
             let Some(state) = maps.sessions.get_mut(&id) else {
                 continue;
             };
-            let Some(record) = state.record.as_mut() else {
-                continue;
+            let ends = match &state.record {
+                Some(Record {
+                    known: Known::Alive(alive),
+                    ..
+                }) => alive.created_at.is_none_or(|created| created <= at),
+                _ => false,
             };
-            let Known::Alive(alive) = &record.known else {
+            if !ends {
                 continue;
-            };
-            if alive.created_at.is_none_or(|created| created <= at) {
+            }
+            state.renew_link();
+            if let Some(record) = state.record.as_mut() {
                 record.known = Known::Ended(EndedBy::UserEvent);
                 record.checked_at = now;
                 record.keep_until = record.keep_until.max(keep_until);
+                record.link = state.link.clone();
                 ended += 1;
             }
         }
@@ -311,11 +351,17 @@ impl SessionCache {
         }
         let before = maps.sessions.len();
         maps.sessions.retain(|_, state| {
-            state.flight.is_some()
+            let keep = state.flight.is_some()
                 || state
                     .record
                     .as_ref()
-                    .is_some_and(|record| record.keep_until > now)
+                    .is_some_and(|record| record.keep_until > now);
+            if !keep {
+                // Decisions that relied on a dropped session must not
+                // outlive it: a later event could no longer reach them.
+                state.link.sever();
+            }
+            keep
         });
         maps.revoked_users
             .retain(|_, revocation| revocation.keep_until > now);
@@ -330,6 +376,7 @@ impl SessionCache {
                     return true;
                 }
                 excess -= 1;
+                state.link.sever();
                 false
             });
         }
@@ -373,9 +420,11 @@ impl SessionFootprint {
         // user id key is shared by that user's sessions (counted in full
         // here, as an upper bound).
         let user_index = size_of::<SessionId>() + size_of::<Box<str>>() + user_id.len();
+        // The session link: two counts and the flag.
+        let link = 2 * size_of::<usize>() + size_of::<AtomicBool>();
         Self {
             inline: map_slot,
-            heap: id.heap_bytes() + alive + user_index,
+            heap: id.heap_bytes() + alive + user_index + link,
         }
     }
 
@@ -409,6 +458,7 @@ mod tests {
             })),
             checked_at: at(1_000),
             keep_until: at(5_000),
+            link: SessionLink::default(),
         }
     }
 
@@ -505,5 +555,27 @@ mod tests {
             cache.probe(&id(7), at(2_000), |_| true),
             Probe::Record(_)
         ));
+    }
+
+    #[test]
+    fn dropped_session_severs_link() {
+        let cache = SessionCache::new(1);
+        let mut expired = alive("00u1", 500);
+        expired.keep_until = at(1_001);
+        let stored = store(&cache, &id(9), expired);
+
+        cache.end_session(&id(10), EndedBy::SessionEvent, at(2_000), at(3_000));
+
+        assert!(!stored.link.is_intact());
+    }
+
+    #[test]
+    fn session_end_severs_link() {
+        let cache = SessionCache::new(16);
+        let stored = store(&cache, &id(11), alive("00u1", 500));
+
+        cache.end_session(&id(11), EndedBy::SessionEvent, at(1_100), at(3_000));
+
+        assert!(!stored.link.is_intact());
     }
 }

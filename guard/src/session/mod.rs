@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-mod cache;
+pub(crate) mod cache;
 mod id;
 pub(crate) mod okta_auth;
 mod okta_model;

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 
 use super::cache::{
-    AliveSession, EndedBy, Flight, FlightResult, Known, Probe, Record, SessionCache,
+    AliveSession, EndedBy, Flight, FlightResult, Known, Probe, Record, SessionCache, SessionLink,
 };
 use super::rate_limit::{RateBudget, StretchRule};
 use super::sessions_api::{Lookup, LookupError, SessionsApi};
@@ -34,6 +34,8 @@ pub(crate) struct SessionPass {
     pub info: Arc<SessionInfo>,
     /// `None` when the verdict must not be reused (served stale).
     pub reusable_until: Option<SystemTime>,
+    /// Broken when the session ends or leaves the cache.
+    pub link: SessionLink,
 }
 
 /// A rejection from the session side.
@@ -221,6 +223,7 @@ impl SessionOracle {
                     known: Known::Alive(Arc::new(alive)),
                     checked_at: now,
                     keep_until,
+                    link: SessionLink::default(),
                 }
             }
             Lookup::NotFound => {
@@ -231,6 +234,7 @@ impl SessionOracle {
                     known: Known::Ended(EndedBy::OktaNotFound),
                     checked_at: now,
                     keep_until: token.expires_at.max(now),
+                    link: SessionLink::default(),
                 }
             }
         };
@@ -356,6 +360,7 @@ impl SessionOracle {
                 stale,
             }),
             reusable_until: (!stale).then_some(reusable_until),
+            link: record.link.clone(),
         })
     }
 
@@ -367,11 +372,14 @@ impl SessionOracle {
             now,
             now + self.max_token_lifetime,
         );
-        self.epoch.bump();
+        // No epoch bump: the session's link breaks, which retires exactly
+        // the cached decisions that relied on this session.
         changed
     }
 
     /// Applies a user-wide end of sessions reported by an event hook at `at`.
+    /// The epoch is bumped because cached decisions for tokens
+    /// authenticated before `at` must go, whatever session they name.
     pub(crate) fn revoke_user(&self, user_id: &str, at: SystemTime, now: SystemTime) -> usize {
         let ended = self
             .cache
