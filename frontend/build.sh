@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Build the single-page app into frontend/dist/: the WebAssembly module,
+# its wasm-bindgen JavaScript glue, index.html, boot.js and style.css.
+#
+# Usage: frontend/build.sh [--debug] [--wasm-opt]
+#   --debug     build the debug profile (faster to build, larger, slower)
+#   --wasm-opt  shrink the module with `wasm-opt -Oz`; needs binaryen 116 or
+#               newer on PATH (Debian's binaryen 108 emits modules that fail
+#               at run time with current wasm-bindgen output)
+#
+# Installs what is missing: the wasm32-unknown-unknown target (rustup) and
+# wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (the
+# CLI and the library must match).
+
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+target=wasm32-unknown-unknown
+profile=release
+optimize=false
+for argument in "$@"; do
+    case "$argument" in
+        --debug) profile=debug ;;
+        --wasm-opt) optimize=true ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        *) echo "build.sh: unknown option '$argument'; see --help" >&2; exit 2 ;;
+    esac
+done
+
+target_dir="${CARGO_TARGET_DIR:-$repo_root/target}"
+dist="$repo_root/frontend/dist"
+static="$repo_root/frontend/static"
+
+step() { printf '==> %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx "$target"; then
+    step "installing the $target target"
+    rustup target add "$target"
+fi
+
+wanted="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+if [[ -z "$wanted" ]]; then
+    echo "build.sh: wasm-bindgen is not in Cargo.lock; run 'cargo metadata' once to update the lock file" >&2
+    exit 1
+fi
+installed="$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)"
+if [[ "$installed" != "$wanted" ]]; then
+    # Without --locked: the CLI's own lock file fails to build here.
+    step "installing wasm-bindgen-cli $wanted (found '${installed:-none}'); this takes several minutes"
+    cargo install wasm-bindgen-cli --version "$wanted"
+fi
+
+step "building demo-frontend for $target ($profile)"
+profile_flag=()
+[[ "$profile" == release ]] && profile_flag=(--release)
+cargo build --locked -p demo-frontend --target "$target" "${profile_flag[@]}"
+
+step "generating bindings into $dist"
+rm -rf "$dist"
+mkdir -p "$dist"
+wasm-bindgen --target web --no-typescript --out-dir "$dist" --out-name app \
+    "$target_dir/$target/$profile/demo-frontend.wasm"
+
+if [[ "$optimize" == true ]]; then
+    version="$(wasm-opt --version 2>/dev/null | grep -oE '[0-9]+' | head -n1 || true)"
+    if [[ -z "$version" || "$version" -lt 116 ]]; then
+        echo "build.sh: --wasm-opt needs binaryen 116 or newer on PATH (found '${version:-none}'); try 'npm install -g binaryen' or build without --wasm-opt" >&2
+        exit 1
+    fi
+    step "optimizing with wasm-opt $version"
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+        -o "$dist/app_bg.wasm" "$dist/app_bg.wasm"
+fi
+
+cp "$static/index.html" "$static/boot.js" "$static/style.css" "$dist/"
+
+step "done: $(du -h "$dist/app_bg.wasm" | cut -f1) of WebAssembly in $dist"
+echo "Serve it with: cargo run -p spa-host  (http://127.0.0.1:9403)"
