@@ -97,9 +97,10 @@ fn authenticate(
     }
 }
 
-/// Compares `presented` with every configured token in constant time per
-/// token and without stopping at a match, so the timing does not reveal
-/// which token (or how much of one) matched.
+/// Compares `presented` with every configured token without stopping at a
+/// match, each comparison in constant time for equal lengths, so the timing
+/// does not reveal how many leading characters matched. `subtle` returns
+/// early on a length mismatch, which reveals only the token length.
 fn matching_token<'a>(tokens: &'a [ApiTokenConfig], presented: &str) -> Option<&'a ApiTokenConfig> {
     let mut found = None;
     for token in tokens {
