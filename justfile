@@ -20,6 +20,7 @@ lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# Build and run the demo (mock-okta, hook, back end) until Ctrl-C.
+# Build and run the demo (mock-okta, hook, back end, single-page app) until Ctrl-C.
 demo *ARGS:
-    cargo build --locked -p mock-okta -p session-hook -p demo-backend -p demo-stack && target/debug/stack {{ARGS}}
+    frontend/build.sh
+    cargo build --locked -p mock-okta -p session-hook -p demo-backend -p spa-host -p demo-stack && target/debug/stack {{ARGS}}

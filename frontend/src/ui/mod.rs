@@ -34,7 +34,7 @@ enum Boot {
     /// Start-up failed; the page offers a retry.
     Failed(AuthError),
     /// Ready to sign in.
-    Ready(Provider),
+    Ready(Box<Provider>),
 }
 
 /// The state the views share: the in-memory session and the messages
@@ -87,7 +87,7 @@ pub fn App() -> impl IntoView {
             <button type="button" data-testid="retry-start" on:click=retry>"Try again"</button>
         }
         .into_any(),
-        Boot::Ready(provider) => view! { <Ready provider=provider state=state/> }.into_any(),
+        Boot::Ready(provider) => view! { <Ready provider=*provider state=state/> }.into_any(),
     }
     };
 
@@ -118,7 +118,7 @@ async fn start_up(boot: RwSignal<Boot>, state: AppState) {
     let path = page::path();
     let query = page::query();
     let callback_path = provider.config.redirect_uri.path().to_owned();
-    boot.set(Boot::Ready(provider.clone()));
+    boot.set(Boot::Ready(Box::new(provider.clone())));
 
     if path == callback_path {
         state.completing.set(true);

@@ -50,6 +50,11 @@ struct Args {
     #[arg(long, env = "DEMO_BIN_DIR", default_value = "target/debug")]
     bin_dir: PathBuf,
 
+    /// Directory of the built single-page app (frontend/build.sh writes it);
+    /// without its index.html the app is skipped.
+    #[arg(long, env = "DEMO_SPA_DIST", default_value = demo::DEFAULT_SPA_DIST)]
+    spa_dist: PathBuf,
+
     /// Seconds each service has to become ready.
     #[arg(long, env = "DEMO_READY_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     ready_timeout_secs: u64,
@@ -93,6 +98,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         work_dir: work_dir.path().to_path_buf(),
         ready_timeout: Duration::from_secs(args.ready_timeout_secs),
+        spa_dist: args.spa_dist,
     };
     let composition = demo::compose(&config)?;
 

@@ -65,16 +65,25 @@ pub struct DemoConfig {
     pub work_dir: PathBuf,
     /// Readiness deadline of each service.
     pub ready_timeout: Duration,
+    /// Directory of the built single-page app (the output of
+    /// `frontend/build.sh`), which spa-host serves.
+    pub spa_dist: PathBuf,
 }
 
+/// Where `frontend/build.sh` writes the single-page app, relative to the
+/// repository root.
+pub const DEFAULT_SPA_DIST: &str = "frontend/dist";
+
 impl DemoConfig {
-    /// Creates a configuration with the default ports and timeout.
+    /// Creates a configuration with the default ports, timeout and app
+    /// directory.
     pub fn new(bin_dir: impl Into<PathBuf>, work_dir: impl Into<PathBuf>) -> Self {
         DemoConfig {
             bin_dir: bin_dir.into(),
             ports: DemoPorts::default(),
             work_dir: work_dir.into(),
             ready_timeout: DEFAULT_READY_TIMEOUT,
+            spa_dist: PathBuf::from(DEFAULT_SPA_DIST),
         }
     }
 }
@@ -89,6 +98,15 @@ pub struct HookReceiver {
     pub path: &'static str,
     /// Value of the `Authorization` header that mock-okta sends.
     pub secret: &'static str,
+}
+
+/// Files a component serves besides its binary, built by another command.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOutput {
+    /// The file that must exist for the component to start.
+    pub required_file: fn(&DemoConfig) -> PathBuf,
+    /// The command that builds it, run from the repository root.
+    pub build_command: &'static str,
 }
 
 /// One service of the demo.
@@ -112,6 +130,9 @@ pub struct Component {
     /// Token inline hook that the `default` authorization server calls, if
     /// the component serves one.
     pub token_inline_hook: Option<HookReceiver>,
+    /// Build output the component needs besides its binary; an optional
+    /// component without it is skipped with a notice.
+    pub build_output: Option<BuildOutput>,
     /// Builds the spec from the configuration and the binary's path.
     pub spec: fn(&DemoConfig, PathBuf) -> ServiceSpec,
 }
@@ -124,10 +145,7 @@ const HOOK_SECRET: &str = "demo-inline-hook-secret";
 const BACKEND_EVENT_HOOK_SECRET: &str = "demo-event-hook-secret";
 
 /// The demo's services in start order: each starts after the ones it calls.
-// TODO: add the SPA, with the server of its static files on `ports.spa`,
-// once the frontend crate lands. mock-okta already allows that origin and
-// redirect URI.
-pub const COMPONENTS: [Component; 3] = [
+pub const COMPONENTS: [Component; 4] = [
     Component {
         name: "mock-okta",
         package: "mock-okta",
@@ -137,6 +155,7 @@ pub const COMPONENTS: [Component; 3] = [
         port_setting: "--mock-okta-port or DEMO_MOCK_OKTA_PORT",
         event_hook: None,
         token_inline_hook: None,
+        build_output: None,
         spec: mock_okta_spec,
     },
     Component {
@@ -156,6 +175,7 @@ pub const COMPONENTS: [Component; 3] = [
             path: "/okta/token-inline-hook",
             secret: HOOK_SECRET,
         }),
+        build_output: None,
         spec: hook_spec,
     },
     Component {
@@ -171,7 +191,23 @@ pub const COMPONENTS: [Component; 3] = [
             secret: BACKEND_EVENT_HOOK_SECRET,
         }),
         token_inline_hook: None,
+        build_output: None,
         spec: backend_spec,
+    },
+    Component {
+        name: "spa",
+        package: "spa-host",
+        binary: "spa-host",
+        required: false,
+        port: |ports| ports.spa,
+        port_setting: "--spa-port or DEMO_SPA_PORT",
+        event_hook: None,
+        token_inline_hook: None,
+        build_output: Some(BuildOutput {
+            required_file: |config| config.spa_dist.join("index.html"),
+            build_command: "frontend/build.sh",
+        }),
+        spec: spa_spec,
     },
 ];
 
@@ -180,8 +216,18 @@ pub const COMPONENTS: [Component; 3] = [
 pub struct Composition {
     /// Specs in start order.
     pub specs: Vec<ServiceSpec>,
-    /// Optional components whose binary is missing.
-    pub skipped: Vec<Component>,
+    /// Optional components left out because their binary or build output
+    /// is missing.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An optional component left out of the demo.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// The component.
+    pub component: Component,
+    /// The command that builds what is missing.
+    pub build_command: String,
 }
 
 /// Failure to compose the demo.
@@ -231,13 +277,38 @@ pub fn compose(config: &DemoConfig) -> Result<Composition, ComposeError> {
 
     for component in COMPONENTS {
         let program = config.bin_dir.join(component.binary);
-        if program.is_file() {
-            present.push((component, program));
-        } else if component.required {
-            missing.push(component);
-        } else {
-            tracing::info!(service = component.name, program = %program.display(), "optional service not built; skipping it");
-            skipped.push(component);
+        if !program.is_file() {
+            if component.required {
+                missing.push(component);
+            } else {
+                tracing::info!(service = component.name, program = %program.display(), "optional service not built; skipping it");
+                skipped.push(Skipped {
+                    component,
+                    build_command: format!("cargo build --locked -p {}", component.package),
+                });
+            }
+            continue;
+        }
+
+        let unbuilt = component.build_output.and_then(|output| {
+            let file = (output.required_file)(config);
+            (!file.is_file()).then_some((output, file))
+        });
+        match unbuilt {
+            Some((output, file)) if !component.required => {
+                tracing::warn!(
+                    service = component.name,
+                    file = %file.display(),
+                    build = output.build_command,
+                    "optional service's build output is missing; skipping it (build it with {})",
+                    output.build_command
+                );
+                skipped.push(Skipped {
+                    component,
+                    build_command: output.build_command.to_owned(),
+                });
+            }
+            _ => present.push((component, program)),
         }
     }
     if !missing.is_empty() {
@@ -276,11 +347,11 @@ pub fn summary(composition: &Composition, ports: &DemoPorts) -> String {
         let url = spec.url.as_deref().unwrap_or("-");
         let _ = writeln!(text, "  {:<width$}  {url}", spec.name);
     }
-    for component in &composition.skipped {
+    for skipped in &composition.skipped {
         let _ = writeln!(
             text,
-            "  {:<width$}  not built (cargo build --locked -p {})",
-            component.name, component.package
+            "  {:<width$}  not built ({})",
+            skipped.component.name, skipped.build_command
         );
     }
 
@@ -367,6 +438,31 @@ fn backend_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
         .ready_when_log_contains("demo-backend listening on http://")
         .ready_when_healthy(format!("{}/healthz", loopback_url(port)))
         .url(loopback_url(port))
+}
+
+fn spa_spec(config: &DemoConfig, program: PathBuf) -> ServiceSpec {
+    let port = config.ports.spa;
+    let app_url = loopback_url(port);
+    let issuer = format!("{}/oauth2/{AUTHORIZATION_SERVER}", config.ports.org_url());
+
+    // spa-host generates the app's /config.json from these flags; the
+    // redirect URIs are the ones the rendered mock-okta config registers.
+    ServiceSpec::new("spa", program)
+        .args(["--listen", &loopback_address(port)])
+        .args(["--dist".to_owned(), config.spa_dist.display().to_string()])
+        .args(["--issuer".to_owned(), issuer])
+        .args(["--redirect-uri".to_owned(), format!("{app_url}/callback")])
+        .args([
+            "--post-logout-redirect-uri".to_owned(),
+            format!("{app_url}/"),
+        ])
+        .args([
+            "--api-base-url".to_owned(),
+            loopback_url(config.ports.backend),
+        ])
+        .ready_when_log_contains("demo-frontend host listening on http://")
+        .ready_when_healthy(format!("{app_url}/healthz"))
+        .url(app_url)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use std::fs;
+use std::path::{Path, PathBuf};
 
 use super::*;
 
@@ -69,7 +70,101 @@ fn compose_includes_backend() {
         names(&composition),
         ["mock-okta", "session-hook", "backend"]
     );
+    assert_eq!(skipped_names(&composition), ["spa"]);
+}
+
+fn skipped_names(composition: &Composition) -> Vec<&str> {
+    composition
+        .skipped
+        .iter()
+        .map(|skipped| skipped.component.name)
+        .collect()
+}
+
+/// A configuration whose binary directory has every binary, spa-host
+/// included, and whose app directory is `spa_dist`.
+fn config_with_spa(
+    bin_dir: &tempfile::TempDir,
+    work_dir: &tempfile::TempDir,
+    spa_dist: &Path,
+) -> DemoConfig {
+    DemoConfig {
+        spa_dist: spa_dist.to_owned(),
+        ..config_for(bin_dir, work_dir)
+    }
+}
+
+#[test]
+fn compose_skips_unbuilt_spa() {
+    let bin_dir = bin_dir_with(&["mock-okta", "session-hook", "demo-backend", "spa-host"]);
+    let work_dir = tempfile::tempdir().expect("temporary directory");
+    let empty_dist = tempfile::tempdir().expect("temporary directory");
+
+    let composition = compose(&config_with_spa(&bin_dir, &work_dir, empty_dist.path()))
+        .expect("the app is optional");
+
+    assert_eq!(skipped_names(&composition), ["spa"]);
+    assert_eq!(composition.skipped[0].build_command, "frontend/build.sh");
+    let text = summary(&composition, &DemoPorts::default());
+    assert!(
+        text.contains("spa           not built (frontend/build.sh)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn compose_includes_built_spa() {
+    let bin_dir = bin_dir_with(&["mock-okta", "session-hook", "demo-backend", "spa-host"]);
+    let work_dir = tempfile::tempdir().expect("temporary directory");
+    let dist = tempfile::tempdir().expect("temporary directory");
+    fs::write(dist.path().join("index.html"), "<!doctype html>").expect("write index.html");
+
+    let composition =
+        compose(&config_with_spa(&bin_dir, &work_dir, dist.path())).expect("all parts exist");
+
+    assert_eq!(
+        names(&composition),
+        ["mock-okta", "session-hook", "backend", "spa"]
+    );
     assert!(composition.skipped.is_empty());
+}
+
+#[test]
+fn spa_spec_flags() {
+    let work_dir = tempfile::tempdir().expect("temporary directory");
+    let mut config = DemoConfig::new("bin", work_dir.path());
+    config.ports = DemoPorts {
+        mock_okta: 19400,
+        backend: 19402,
+        spa: 19403,
+        ..DemoPorts::default()
+    };
+    config.spa_dist = PathBuf::from("/srv/app");
+
+    let spec = spa_spec(&config, PathBuf::from("bin/spa-host"));
+    let args: Vec<&str> = spec.args.iter().map(String::as_str).collect();
+
+    assert_eq!(
+        args,
+        [
+            "--listen",
+            "127.0.0.1:19403",
+            "--dist",
+            "/srv/app",
+            "--issuer",
+            "http://127.0.0.1:19400/oauth2/default",
+            "--redirect-uri",
+            "http://127.0.0.1:19403/callback",
+            "--post-logout-redirect-uri",
+            "http://127.0.0.1:19403/",
+            "--api-base-url",
+            "http://127.0.0.1:19402",
+        ]
+    );
+    assert_eq!(
+        spec.readiness.health_url.as_deref(),
+        Some("http://127.0.0.1:19403/healthz")
+    );
 }
 
 fn env_of<'a>(spec: &'a ServiceSpec, key: &str) -> Option<&'a str> {
