@@ -212,54 +212,56 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Sample>();
     let started = Instant::now();
 
-    let mut index = 0_u64;
-    while index < total {
-        let now = Instant::now();
-        // tokio's timer ticks in milliseconds: send every request that is
-        // due, then sleep until the next one.
-        while index < total {
-            let due = started + interval * u32::try_from(index).unwrap_or(u32::MAX);
-            if due > now {
-                break;
-            }
-            let Ok(permit) = in_flight.clone().try_acquire_owned() else {
-                dropped.fetch_add(1, Ordering::Relaxed);
-                index += 1;
-                continue;
-            };
-
-            let request = client
-                .post(&endpoint)
-                .header("Authorization", &args.secret)
-                .header("Content-Type", "application/json")
-                .body(payloads.body(index));
-            let sender = sender.clone();
-            let failures = failures.clone();
-            tokio::spawn(async move {
-                let sent = Instant::now();
-                let ok = match request.send().await {
-                    Ok(response) => {
-                        response.status().is_success() && response.bytes().await.is_ok()
-                    }
-                    Err(_) => false,
-                };
-                let finished = Instant::now();
-                if !ok {
-                    failures.fetch_add(1, Ordering::Relaxed);
+    // The schedule runs on its own thread with std sleeps, which wake
+    // within tens of microseconds; tokio's timer ticks in milliseconds and
+    // would add up to 1 ms of generator lateness to every request.
+    let handle = tokio::runtime::Handle::current();
+    let secret = args.secret.clone();
+    let schedule = {
+        let (client, endpoint, payloads) = (client.clone(), endpoint.clone(), payloads.clone());
+        let (in_flight, failures, dropped) = (in_flight.clone(), failures.clone(), dropped.clone());
+        let sender = sender.clone();
+        tokio::task::spawn_blocking(move || {
+            for index in 0..total {
+                let due = started + interval * u32::try_from(index).unwrap_or(u32::MAX);
+                let now = Instant::now();
+                if due > now {
+                    std::thread::sleep(due - now);
                 }
-                let _ = sender.send(Sample {
-                    scheduled: finished - due,
-                    service: finished - sent,
+
+                let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+                    dropped.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                };
+                let request = client
+                    .post(&endpoint)
+                    .header("Authorization", &secret)
+                    .header("Content-Type", "application/json")
+                    .body(payloads.body(index));
+                let sender = sender.clone();
+                let failures = failures.clone();
+                handle.spawn(async move {
+                    let sent = Instant::now();
+                    let ok = match request.send().await {
+                        Ok(response) => {
+                            response.status().is_success() && response.bytes().await.is_ok()
+                        }
+                        Err(_) => false,
+                    };
+                    let finished = Instant::now();
+                    if !ok {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let _ = sender.send(Sample {
+                        scheduled: finished - due,
+                        service: finished - sent,
+                    });
+                    drop(permit);
                 });
-                drop(permit);
-            });
-            index += 1;
-        }
-        if index < total {
-            let next = started + interval * u32::try_from(index).unwrap_or(u32::MAX);
-            tokio::time::sleep_until(next.into()).await;
-        }
-    }
+            }
+        })
+    };
+    schedule.await?;
     drop(sender);
 
     let mut from_schedule = Vec::with_capacity(total as usize);
@@ -282,5 +284,46 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     );
     print_latencies("latency from send", from_send);
     print_latencies("latency from schedule", from_schedule);
+    print_handler_histogram(&client, url).await;
     Ok(())
+}
+
+/// Prints the service's own handler latency histogram (time inside the
+/// handler, without network and client), cumulative since it started.
+async fn print_handler_histogram(client: &reqwest::Client, url: &str) {
+    let text = match client.get(format!("{url}/metrics")).send().await {
+        Ok(response) => response.text().await.unwrap_or_default(),
+        Err(error) => {
+            println!("handler histogram unavailable: {error}");
+            return;
+        }
+    };
+
+    let prefix = "session_hook_token_hook_duration_seconds_bucket{le=\"";
+    let buckets: Vec<(String, f64)> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix(prefix))
+        .filter_map(|rest| {
+            let (bound, count) = rest.split_once("\"} ")?;
+            Some((bound.to_owned(), count.trim().parse().ok()?))
+        })
+        .collect();
+    let Some(total) = buckets
+        .last()
+        .map(|(_, count)| *count)
+        .filter(|total| *total > 0.0)
+    else {
+        println!("handler histogram unavailable");
+        return;
+    };
+
+    let shares: Vec<String> = buckets
+        .iter()
+        .filter(|(bound, _)| matches!(bound.as_str(), "0.0005" | "0.001" | "0.002" | "0.005"))
+        .map(|(bound, count)| format!("<= {bound} s: {:.2}%", count / total * 100.0))
+        .collect();
+    println!(
+        "handler time (service histogram, warm-up included): {}",
+        shares.join(", ")
+    );
 }
