@@ -4,22 +4,23 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::{HeaderMap, header};
-use serde::Deserialize;
+use http::HeaderMap;
+
+mod bearer;
+mod build;
 
 use crate::Reason;
-use crate::config::{ConfigError, GuardConfig, OktaAuthConfig};
+pub use crate::authorized::{Authorized, Policy};
+use crate::config::{ConfigError, GuardConfig};
 use crate::decision_cache::{CachedSession, CachedToken, DecisionCache, DecisionEntry, TokenKey};
 use crate::deny::DenyList;
 use crate::epoch::RevocationEpoch;
 use crate::http::rejection::{Rejection, ResponseStyle};
 use crate::metrics::{CacheOutcome, CacheTier, GuardMetrics};
 use crate::secret::short_fingerprint;
-use crate::session::okta_auth::{OktaAuth, ServiceApp};
+use crate::session::SessionId;
 use crate::session::oracle::{SessionOracle, SessionPass, TokenFacts};
-use crate::session::sessions_api::SessionsApi;
-use crate::session::{SessionId, SessionInfo};
-use crate::token::{AccessTokenClaims, TokenVerifier, VerifiedToken};
+use crate::token::{AccessTokenClaims, TokenVerifier};
 
 /// Hard upper bound on the `Authorization` value hashed for the decision
 /// cache, in bytes; the verifier applies its own (smaller) token limit.
@@ -27,61 +28,6 @@ const MAX_CREDENTIAL_LEN: usize = 64 * 1024;
 
 /// A rejection and until when it may be reused (`None`: not at all).
 type Reusable<T> = (T, Option<SystemTime>);
-
-/// Requirement of a route.
-///
-/// Serialized as `session` or `token`, the names forward auth uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-pub enum Policy {
-    /// A valid token whose Okta session is alive (the default).
-    #[serde(rename = "session", alias = "live_session")]
-    LiveSession,
-    /// A valid token that is not on the deny list; the session is not
-    /// checked and Okta is not called.
-    #[serde(rename = "token", alias = "token_only")]
-    TokenOnly,
-}
-
-impl Policy {
-    /// Returns the policy's name as used in forward-auth paths.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Policy::LiveSession => "session",
-            Policy::TokenOnly => "token",
-        }
-    }
-}
-
-/// Proof that a request passed the guard: the verified token and, under
-/// [`Policy::LiveSession`], the live Okta session. Only the guard builds it.
-#[derive(Debug, Clone)]
-pub struct Authorized {
-    token: Arc<VerifiedToken>,
-    session: Option<Arc<SessionInfo>>,
-    policy: Policy,
-}
-
-impl Authorized {
-    /// Returns the verified claims.
-    pub fn claims(&self) -> &AccessTokenClaims {
-        self.token.claims()
-    }
-
-    /// Returns the verified token.
-    pub fn token(&self) -> &VerifiedToken {
-        &self.token
-    }
-
-    /// Returns the live session (always `Some` under [`Policy::LiveSession`]).
-    pub fn session(&self) -> Option<&SessionInfo> {
-        self.session.as_deref()
-    }
-
-    /// Returns the policy the request was checked against.
-    pub fn policy(&self) -> Policy {
-        self.policy
-    }
-}
 
 /// Failure to build a [`Guard`].
 #[non_exhaustive]
@@ -118,112 +64,6 @@ pub(crate) struct GuardInner {
 }
 
 impl Guard {
-    /// Builds a guard whose token verifier comes from `config.token`.
-    ///
-    /// # Errors
-    ///
-    /// [`GuardError::Config`] for an invalid or missing setting, an
-    /// unreadable service-app key or deny list store.
-    pub fn new(config: GuardConfig, http: reqwest::Client) -> Result<Self, GuardError> {
-        let settings = config
-            .token
-            .as_ref()
-            .ok_or(ConfigError::MissingTokenSettings)?;
-        let verifier_config = settings.to_verifier_config().map_err(ConfigError::Token)?;
-        let verifier =
-            TokenVerifier::new(verifier_config, http.clone()).map_err(ConfigError::Token)?;
-        Self::with_verifier(config, verifier, http)
-    }
-
-    /// Builds a guard around an existing token verifier.
-    ///
-    /// # Errors
-    ///
-    /// As [`Guard::new`].
-    pub fn with_verifier(
-        config: GuardConfig,
-        verifier: TokenVerifier,
-        http: reqwest::Client,
-    ) -> Result<Self, GuardError> {
-        config.validate()?;
-        let metrics = GuardMetrics::new();
-        let epoch = RevocationEpoch::default();
-
-        let auth = match &config.okta.auth {
-            OktaAuthConfig::ApiToken { token } => OktaAuth::ApiToken(token.clone()),
-            OktaAuthConfig::ServiceApp {
-                client_id,
-                key_id,
-                private_key_pem,
-            } => {
-                let key =
-                    jsonwebtoken::EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes())
-                        .map_err(ConfigError::PrivateKey)?;
-                let token_url = config.okta.org_url.join("/oauth2/v1/token").map_err(|_| {
-                    ConfigError::Invalid {
-                        setting: "okta.org_url",
-                        value: config.okta.org_url.to_string(),
-                        fix: "use the org base URL, for example https://example.okta.com",
-                    }
-                })?;
-                OktaAuth::ServiceApp(Box::new(ServiceApp::new(
-                    client_id.clone(),
-                    key_id.clone(),
-                    key,
-                    token_url,
-                )))
-            }
-        };
-        let api = SessionsApi::new(
-            http,
-            &config.okta.org_url,
-            auth,
-            Duration::from_millis(config.okta.timeout_ms),
-            metrics.clone(),
-        )
-        .map_err(|_| ConfigError::Invalid {
-            setting: "okta.org_url",
-            value: config.okta.org_url.to_string(),
-            fix: "use the org base URL, for example https://example.okta.com",
-        })?;
-        let oracle = SessionOracle::new(api, &config, epoch.clone(), metrics.clone());
-
-        let deny_list = match &config.deny_list {
-            Some(deny) => Some(Arc::new(
-                DenyList::open(
-                    &deny.path,
-                    SystemTime::now(),
-                    epoch.clone(),
-                    metrics.clone(),
-                )
-                .map_err(ConfigError::DenyList)?,
-            )),
-            None => None,
-        };
-
-        tracing::info!(
-            org = %config.okta.org_url,
-            session_claim = %config.session_claim,
-            ttl_s = config.session.verdict_ttl_secs,
-            outage = ?config.outage.mode,
-            event_hooks = config.event_hooks.is_some(),
-            deny_list = config.deny_list.is_some(),
-            "session guard ready"
-        );
-        Ok(Self {
-            inner: Arc::new(GuardInner {
-                decisions: DecisionCache::new(config.session.max_decisions),
-                style: ResponseStyle::new(&config.responses),
-                config,
-                verifier,
-                oracle,
-                deny_list,
-                epoch,
-                metrics,
-            }),
-        })
-    }
-
     /// Returns the guard's metrics.
     pub fn metrics(&self) -> &GuardMetrics {
         &self.inner.metrics
@@ -507,52 +347,6 @@ impl Guard {
         retry_after: Option<Duration>,
     ) -> Rejection {
         Rejection::new(reason, detail, &self.inner.style).with_retry_after(retry_after)
-    }
-
-    /// Extracts the bearer token (RFC 6750 section 2.1). Another scheme or
-    /// no header at all is "no credential"; two headers are ambiguous.
-    fn bearer_token<'h>(&self, headers: &'h HeaderMap) -> Result<&'h str, Rejection> {
-        let mut values = headers.get_all(header::AUTHORIZATION).iter();
-        let Some(value) = values.next() else {
-            return Err(self.reject(
-                Reason::MissingToken,
-                "a bearer access token is required",
-                None,
-            ));
-        };
-        if values.next().is_some() {
-            return Err(self.reject(
-                Reason::MalformedToken,
-                "send exactly one Authorization header",
-                None,
-            ));
-        }
-        let Ok(value) = value.to_str() else {
-            return Err(self.reject(
-                Reason::MalformedToken,
-                "the Authorization header is not visible ASCII",
-                None,
-            ));
-        };
-        let Some((scheme, token)) = value.split_once(' ') else {
-            return Err(self.reject(
-                Reason::MissingToken,
-                "a bearer access token is required",
-                None,
-            ));
-        };
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(self.reject(
-                Reason::MissingToken,
-                "a bearer access token is required",
-                None,
-            ));
-        }
-        let token = token.trim_matches(' ');
-        if token.is_empty() {
-            return Err(self.reject(Reason::MalformedToken, "the bearer token is empty", None));
-        }
-        Ok(token)
     }
 
     /// Applies the end of session `id` (from an event hook).

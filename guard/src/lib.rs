@@ -1,6 +1,7 @@
 //! Verify Okta access tokens and that the Okta session behind each one is
 //! still alive, so that a token replayed after logout is rejected.
 
+mod authorized;
 pub mod config;
 mod decision_cache;
 pub mod deny;

@@ -4,6 +4,7 @@
 use std::time::SystemTime;
 
 pub(crate) mod cache;
+mod footprint;
 mod id;
 pub(crate) mod okta_auth;
 mod okta_model;
@@ -11,7 +12,7 @@ pub(crate) mod oracle;
 mod rate_limit;
 pub(crate) mod sessions_api;
 
-pub use cache::SessionFootprint;
+pub use footprint::SessionFootprint;
 pub use id::{MAX_SESSION_ID_LEN, SessionId, SessionIdError};
 pub use okta_auth::{OktaAuthError, SESSIONS_READ_SCOPE};
 pub use okta_model::{OktaErrorBody, OktaSession, SessionStatus};
