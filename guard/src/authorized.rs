@@ -1,4 +1,4 @@
-//! What a route requires ([`Policy`]) and the proof that a request met it
+//! Route requirements ([`Policy`]) and the proof that a request met them
 //! ([`Authorized`]).
 
 use std::sync::Arc;

@@ -342,9 +342,10 @@ impl SessionCache {
             .filter(|revocation| revocation.keep_until > now)
     }
 
-    /// Drops expired records and revocations; if the map is still full,
-    /// drops arbitrary settled records. Dropping is always safe because the
-    /// next request queries Okta again, and Okta is the source of truth.
+    /// Drops expired records and revocations. If the map is still full, it
+    /// drops arbitrary settled records, whose next request queries Okta
+    /// again. NOTE: a session ended by an event and dropped here is then
+    /// judged by Okta alone, which returns 404 once its own logout applied.
     fn make_room(&self, maps: &mut Maps, now: SystemTime) {
         if maps.sessions.len() < self.capacity {
             return;
