@@ -93,12 +93,33 @@ fn bench_token_hook(c: &mut Criterion) {
         });
     });
 
-    // Each call links a new refresh token: one durable redb write.
+    // Each call links a new refresh token (batched durability: the link is
+    // queued, and the response does not wait for the commit).
     group.bench_function("authorization_code_links_refresh_token", |b| {
         b.to_async(&runtime).iter(|| async {
             let jti = format!("rtBench{}", counter.fetch_add(1, Ordering::Relaxed));
             let body = sign_in.replace("rtDemoInitial0000001", &jti).into_bytes();
             let response = router.clone().oneshot(request(body)).await;
+            black_box(response.expect("infallible router"))
+        });
+    });
+
+    // Same, with every link fsynced before the response.
+    let immediate_toml = format!(
+        "[okta]\norg_url = \"{}\"\n[store]\npath = \"{}\"\ndurability = \"immediate\"\n",
+        okta.uri(),
+        dir.path().join("bench-immediate.redb").display()
+    );
+    let immediate_config =
+        Config::from_toml(&immediate_toml).expect("bench configuration is valid");
+    let immediate_state = runtime
+        .block_on(async { Arc::new(AppState::build(&immediate_config).expect("state builds")) });
+    let immediate_router = session_hook::router(immediate_state);
+    group.bench_function("authorization_code_links_refresh_token_fsync", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let jti = format!("rtBench{}", counter.fetch_add(1, Ordering::Relaxed));
+            let body = sign_in.replace("rtDemoInitial0000001", &jti).into_bytes();
+            let response = immediate_router.clone().oneshot(request(body)).await;
             black_box(response.expect("infallible router"))
         });
     });

@@ -213,8 +213,8 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     let started = Instant::now();
 
     // The schedule runs on its own thread with std sleeps, which wake
-    // within tens of microseconds; tokio's timer ticks in milliseconds and
-    // would add up to 1 ms of generator lateness to every request.
+    // within tens of microseconds. tokio's timer ticks in milliseconds, so
+    // it would add up to 1 ms of generator lateness to every request.
     let handle = tokio::runtime::Handle::current();
     let secret = args.secret.clone();
     let schedule = {

@@ -21,7 +21,7 @@ use crate::wire::{
 
 /// Handles one token inline hook call.
 ///
-/// Answers `401`, `413` or `400` before deciding; then `204` (no change),
+/// Returns `401`, `413` or `400` before deciding, then `204` (no change)
 /// or `200` with commands or Okta's error object.
 pub async fn handle(
     State(state): State<Arc<AppState>>,
