@@ -1,7 +1,7 @@
 //! The service and the Okta emulator in one process, wired as a team
-//! deploys them: the emulator's `default` authorization server calls the
-//! service as its token inline hook, and the service asks the emulator's
-//! Sessions API about sessions with the org's SSWS token. Browsers are
+//! deploys them. The emulator's `default` authorization server calls the
+//! service as its token inline hook. The service checks sessions with the
+//! emulator's Sessions API, using the org's SSWS token. Browsers are
 //! reqwest clients with a cookie store that do not follow redirects, so
 //! each step of the sign-in is visible.
 
@@ -91,10 +91,13 @@ impl Stack {
         Stack::start_with(mode, HookAuth::Header).await
     }
 
+    /// Starts both with `auth` as the way the emulator authenticates its
+    /// calls; in bearer mode the service verifies against the emulator's JWKS.
     pub async fn start_with(mode: RefreshHookSession, auth: HookAuth) -> Stack {
         // The emulator's configuration names the service's URL and the
         // service's names the emulator's, so the service's port is bound
-        // first and served once both are known.
+        // first. `session_hook::start` binds its own port, so the service
+        // runs as its public router and state on this listener instead.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the service");
@@ -285,6 +288,12 @@ impl Stack {
 
     /// Returns the request body of the emulator's last call to the service.
     pub async fn last_hook_request(&self) -> Value {
+        self.last_hook_call().await["request"].clone()
+    }
+
+    /// Returns the emulator's record of its last call to the service: the
+    /// request sent and the outcome.
+    pub async fn last_hook_call(&self) -> Value {
         let calls: Value = self
             .http
             .get(format!(
@@ -297,11 +306,11 @@ impl Stack {
             .json()
             .await
             .expect("call list");
-        let last = calls
+        calls
             .as_array()
             .and_then(|calls| calls.last())
-            .expect("the emulator called the service");
-        last["request"].clone()
+            .expect("the emulator called the service")
+            .clone()
     }
 }
 
@@ -360,7 +369,5 @@ pub fn claims(token: &str) -> Value {
 /// Returns the `okta_sid` claim of an access token in `tokens`.
 pub fn session_claim(tokens: &Value) -> Option<String> {
     let access_token = tokens["access_token"].as_str().expect("access_token");
-    claims(access_token)["okta_sid"]
-        .as_str()
-        .map(str::to_owned)
+    claims(access_token)["okta_sid"].as_str().map(str::to_owned)
 }
