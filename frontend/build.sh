@@ -4,9 +4,10 @@
 #
 # Usage: frontend/build.sh [--debug] [--wasm-opt]
 #   --debug     build the debug profile (faster to build, larger, slower)
-#   --wasm-opt  shrink the module with `wasm-opt -Oz`; needs binaryen 116 or
-#               newer on PATH (Debian's binaryen 108 emits modules that fail
-#               at run time with current wasm-bindgen output)
+#   --wasm-opt  shrink the module with `wasm-opt -Oz`, found as $WASM_OPT or
+#               on PATH. Binaryen 132 (the npm package `binaryen`) works;
+#               Debian's binaryen 108 emits modules that fail at run time with
+#               current wasm-bindgen output, so 108 and older are rejected.
 #
 # Installs what is missing: the wasm32-unknown-unknown target (rustup) and
 # wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (the
@@ -24,7 +25,7 @@ for argument in "$@"; do
     case "$argument" in
         --debug) profile=debug ;;
         --wasm-opt) optimize=true ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "build.sh: unknown option '$argument'; see --help" >&2; exit 2 ;;
     esac
 done
@@ -64,13 +65,17 @@ wasm-bindgen --target web --no-typescript --out-dir "$dist" --out-name app \
     "$target_dir/$target/$profile/demo-frontend.wasm"
 
 if [[ "$optimize" == true ]]; then
-    version="$(wasm-opt --version 2>/dev/null | grep -oE '[0-9]+' | head -n1 || true)"
-    if [[ -z "$version" || "$version" -lt 116 ]]; then
-        echo "build.sh: --wasm-opt needs binaryen 116 or newer on PATH (found '${version:-none}'); try 'npm install -g binaryen' or build without --wasm-opt" >&2
+    wasm_opt="${WASM_OPT:-wasm-opt}"
+    version="$("$wasm_opt" --version 2>/dev/null | grep -oE '[0-9]+' | head -n1 || true)"
+    if [[ -z "$version" || "$version" -le 108 ]]; then
+        echo "build.sh: --wasm-opt needs binaryen newer than 108 ($wasm_opt is version '${version:-missing}'); install the npm package binaryen and set WASM_OPT to its wasm-opt, or build without --wasm-opt" >&2
         exit 1
     fi
-    step "optimizing with wasm-opt $version"
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    if [[ "$version" -lt 132 ]]; then
+        echo "build.sh: warning: binaryen $version is untested here; 132 is known to work" >&2
+    fi
+    step "optimizing with $wasm_opt (binaryen $version)"
+    "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
         -o "$dist/app_bg.wasm" "$dist/app_bg.wasm"
 fi
 

@@ -22,7 +22,7 @@ impl Route {
     /// Every route, in display order.
     pub const ALL: [Route; 3] = [Route::Profile, Route::Transfers, Route::Catalog];
 
-    /// Method and path, such as `GET /api/profile`.
+    /// Returns the method and path, such as `GET /api/profile`.
     pub fn label(self) -> &'static str {
         match self {
             Route::Profile => "GET /api/profile",
@@ -31,7 +31,7 @@ impl Route {
         }
     }
 
-    /// The back end's policy for the route.
+    /// Describes the back end's policy for the route.
     pub fn policy(self) -> &'static str {
         match self {
             Route::Profile => "live Okta session",
@@ -40,7 +40,7 @@ impl Route {
         }
     }
 
-    /// Short name used in `data-testid` values.
+    /// Returns the short name used in `data-testid` values.
     pub fn id(self) -> &'static str {
         match self {
             Route::Profile => "profile",

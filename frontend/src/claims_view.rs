@@ -26,7 +26,7 @@ pub struct ClaimRow {
 /// Whether an access token carries the session claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionBinding {
-    /// The claim holds this Okta session id.
+    /// The claim contains this Okta session id.
     Bound(String),
     /// The claim is missing or not a string: the back end's live-session
     /// routes reject the token as `not_session_bound`.
@@ -35,8 +35,13 @@ pub enum SessionBinding {
 
 /// Builds the rows for a claims set, in claim-name order.
 pub fn claim_rows(claims: &JsonObject, session_claim: &str) -> Vec<ClaimRow> {
-    claims
-        .iter()
+    // Sorted here because `serde_json::Map` keeps insertion order when any
+    // crate in the build enables its `preserve_order` feature.
+    let mut entries: Vec<(&String, &Value)> = claims.iter().collect();
+    entries.sort_by(|left, right| left.0.cmp(right.0));
+
+    entries
+        .into_iter()
         .map(|(name, value)| {
             let session = name == session_claim;
             let note = if session {
@@ -117,6 +122,13 @@ mod tests {
     fn rows_other_session_claim_name() {
         let rows = claim_rows(&claims(), "session_id");
         assert!(rows.iter().all(|row| !row.session));
+    }
+
+    #[test]
+    fn rows_sorted_by_name() {
+        let rows = claim_rows(&claims(), "okta_sid");
+        let names: Vec<&str> = rows.iter().map(|row| row.name.as_str()).collect();
+        assert_eq!(names, ["exp", "okta_sid", "scp", "sub", "ver"]);
     }
 
     #[test]

@@ -15,9 +15,9 @@ pub struct AppConfig {
     pub issuer: String,
     /// Client id of the app's public OIDC client.
     pub client_id: String,
-    /// Where Okta sends the browser back with the authorization code.
+    /// Redirect URI that receives the authorization code.
     pub redirect_uri: Url,
-    /// Where Okta sends the browser after `/v1/logout`.
+    /// Redirect URI the browser returns to after `/v1/logout`.
     pub post_logout_redirect_uri: Url,
     /// Scopes requested at sign-in; always contains `openid`.
     pub scopes: Vec<String>,
@@ -48,7 +48,7 @@ pub enum ConfigError {
         key: &'static str,
         /// The value found.
         value: String,
-        /// Why it does not parse.
+        /// The parse error.
         reason: String,
     },
 
@@ -153,7 +153,7 @@ impl AppConfig {
         self.scopes.join(" ")
     }
 
-    /// Tells whether the app asks for a refresh token (`offline_access`).
+    /// Tells whether the app requests a refresh token (`offline_access`).
     pub fn wants_refresh_token(&self) -> bool {
         self.scopes.iter().any(|scope| scope == "offline_access")
     }

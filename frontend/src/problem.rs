@@ -1,15 +1,15 @@
-//! Reading the back end's answers: RFC 9457 problem documents with a
-//! stable `reason`, `WWW-Authenticate` challenges and `Retry-After`.
+//! Interpretation of the back end's responses: RFC 9457 problem documents
+//! with a stable `reason`, `WWW-Authenticate` challenges and `Retry-After`.
 
 use serde::Deserialize;
 use serde_json::Value;
 
-/// What the screen shows for one API call.
+/// The displayed result of one API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiOutcome {
     /// HTTP status.
     pub status: u16,
-    /// The problem's `reason`, when the answer is a problem document.
+    /// The problem's `reason`, when the response is a problem document.
     pub reason: Option<String>,
     /// The problem's `title`, or the status phrase.
     pub title: String,
@@ -97,17 +97,18 @@ pub fn interpret(response: &RawResponse<'_>) -> ApiOutcome {
 }
 
 impl ApiOutcome {
-    /// The call succeeded (2xx).
+    /// Tells whether the call succeeded (2xx).
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
-    /// The token was refused (401 or 403): what the replay lab waits for.
+    /// Tells whether the token was rejected (401 or 403), which is what
+    /// the replay lab waits for.
     pub fn is_refusal(&self) -> bool {
         matches!(self.status, 401 | 403)
     }
 
-    /// One line such as `401 Unauthorized: session_ended`.
+    /// Formats one line such as `401 Unauthorized: session_ended`.
     pub fn headline(&self) -> String {
         match &self.reason {
             Some(reason) => format!("{} {}: {reason}", self.status, self.title),
@@ -115,7 +116,7 @@ impl ApiOutcome {
         }
     }
 
-    /// A plain-language explanation of the reason, when one is known.
+    /// Explains the reason in plain language, when it is a known one.
     pub fn explanation(&self) -> Option<String> {
         let text = match self.reason.as_deref()? {
             "session_ended" => "Okta reports that the session behind this token has ended (sign-out, expiry or an administrator). The token's signature and expiry are still valid, yet the back end refuses it.".to_owned(),

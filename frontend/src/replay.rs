@@ -69,15 +69,15 @@ pub fn parse_signed_out_at(text: &str) -> Option<f64> {
 /// refused.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Revocation {
-    /// Milliseconds from the sign-out click to the refused replay's answer.
+    /// Milliseconds from the sign-out click to the refused replay's response.
     pub delay_ms: f64,
     /// Replays sent after sign-out, the refused one included.
     pub attempts: u32,
 }
 
-/// Computes the revocation delay; `None` without a sign-out time or when
-/// the refusal came before it (a copy replayed while still signed in and
-/// refused for another reason).
+/// Computes the revocation delay. Returns `None` without a sign-out time,
+/// or when the refusal came first, because then the copy was rejected for
+/// another reason while still signed in.
 pub fn revocation(
     signed_out_at_ms: Option<f64>,
     refused_at_ms: f64,

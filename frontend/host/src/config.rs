@@ -10,9 +10,9 @@ pub struct SpaConfig {
     pub issuer: String,
     /// Client id of the app's public OIDC client.
     pub client_id: String,
-    /// Where Okta returns the browser with the authorization code.
+    /// Redirect URI that receives the authorization code.
     pub redirect_uri: String,
-    /// Where Okta returns the browser after logout.
+    /// Redirect URI the browser returns to after logout.
     pub post_logout_redirect_uri: String,
     /// Scopes to request.
     pub scopes: Vec<String>,

@@ -1,4 +1,4 @@
-//! Response headers every answer gets: a Content-Security-Policy that
+//! Headers set on every response: a Content-Security-Policy that
 //! lets the app fetch only from itself, the issuer and the back end, and
 //! the usual hardening headers.
 

@@ -15,7 +15,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::config::{ConfigError, SpaConfig};
 use crate::headers;
 
-/// What the host serves: the built app and the generated configuration.
+/// The content the host serves: the built app and its configuration.
 #[derive(Debug, Clone)]
 pub struct Site {
     /// Directory of the built app; must contain `index.html`.

@@ -17,7 +17,7 @@ pub enum AuthError {
     #[error("the app's configuration could not be loaded: {0}")]
     ConfigUnreachable(FetchError),
 
-    /// `/config.json` answered with an error status.
+    /// `/config.json` returned an error status.
     #[error(
         "the app's configuration {url} answered HTTP {status}; serve config.json next to index.html (the spa-host binary generates it)"
     )]
@@ -54,7 +54,7 @@ pub enum AuthError {
         source: FetchError,
     },
 
-    /// An Okta endpoint answered with an unexpected status.
+    /// An Okta endpoint returned an unexpected status.
     #[error("Okta answered HTTP {status} at {url}; check `issuer` and `client_id` in config.json")]
     OktaStatus {
         /// The URL.
@@ -121,7 +121,7 @@ impl From<BrowserError> for AuthError {
 }
 
 impl AuthError {
-    /// A short heading for the error panel.
+    /// Returns a short heading for the error panel.
     pub fn title(&self) -> &'static str {
         match self {
             AuthError::ConfigUnreachable(_)
@@ -131,8 +131,10 @@ impl AuthError {
             AuthError::OktaUnreachable { .. } | AuthError::TokenUnreachable(_) => {
                 "Okta is unreachable"
             }
-            AuthError::OktaStatus { .. } | AuthError::Discovery(_) => "Okta answered unexpectedly",
-            AuthError::Callback(CallbackError::Okta { .. }) => "Okta refused the sign-in",
+            AuthError::OktaStatus { .. } | AuthError::Discovery(_) => {
+                "Unexpected response from Okta"
+            }
+            AuthError::Callback(CallbackError::Okta { .. }) => "Okta rejected the sign-in",
             AuthError::Callback(_) => "Sign-in could not be completed",
             AuthError::Token(_) | AuthError::MissingIdToken => "Token request failed",
             AuthError::IdToken(_) => "ID token rejected",
@@ -141,7 +143,7 @@ impl AuthError {
         }
     }
 
-    /// A stable code for tests and logs.
+    /// Returns a stable code for tests and logs.
     pub fn code(&self) -> &'static str {
         match self {
             AuthError::ConfigUnreachable(_) | AuthError::ConfigStatus { .. } => {

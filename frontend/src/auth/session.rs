@@ -1,5 +1,5 @@
-//! The signed-in state, held in memory only: a page reload forgets it
-//! (Okta's own session survives, so signing in again skips the form).
+//! The signed-in state, kept in memory only. A page reload discards it,
+//! but Okta's own session survives, so signing in again skips the form.
 
 use std::fmt;
 

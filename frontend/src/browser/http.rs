@@ -31,7 +31,7 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    /// A `GET` request.
+    /// Builds a `GET` request.
     pub fn get(url: impl Into<String>) -> Self {
         HttpRequest {
             method: "GET",
@@ -41,7 +41,7 @@ impl HttpRequest {
         }
     }
 
-    /// A `POST` of a form (`application/x-www-form-urlencoded`).
+    /// Builds a `POST` of a form (`application/x-www-form-urlencoded`).
     pub fn post_form(url: impl Into<String>, form: String) -> Self {
         HttpRequest {
             method: "POST",
@@ -57,7 +57,7 @@ impl HttpRequest {
         }
     }
 
-    /// A `POST` of a JSON document.
+    /// Builds a `POST` of a JSON document.
     pub fn post_json(url: impl Into<String>, json: String) -> Self {
         HttpRequest {
             method: "POST",
@@ -101,7 +101,7 @@ pub struct HttpResponse {
 #[non_exhaustive]
 pub enum FetchError {
     /// The browser could not reach the server, or the server's CORS
-    /// answer did not allow this origin (browsers report both alike).
+    /// response did not allow this origin (browsers report both alike).
     #[error(
         "{url} is unreachable ({message}); check that the server runs and allows this origin (CORS)"
     )]
@@ -160,8 +160,8 @@ pub async fn send(request: HttpRequest) -> Result<HttpResponse, FetchError> {
         init.set_body(&JsValue::from_str(body));
     }
 
-    // Abort the request after the timeout; the flag tells an abort from a
-    // network failure, which fetch reports alike.
+    // Abort the request after the timeout. The flag separates an abort from
+    // a network failure, because fetch reports both alike.
     let timed_out = Rc::new(Cell::new(false));
     let on_timeout = {
         let timed_out = Rc::clone(&timed_out);

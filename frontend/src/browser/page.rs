@@ -12,7 +12,7 @@ pub fn now_secs() -> i64 {
     (now_ms() / 1000.0).floor() as i64
 }
 
-/// The current path, such as `/callback`.
+/// Returns the current path, such as `/callback`.
 pub fn path() -> String {
     window()
         .and_then(|w| {
@@ -23,7 +23,8 @@ pub fn path() -> String {
         .unwrap_or_default()
 }
 
-/// The current query string, with its leading `?` (empty when none).
+/// Returns the current query string with its leading `?`, or an empty
+/// string.
 pub fn query() -> String {
     window()
         .and_then(|w| {
@@ -34,7 +35,7 @@ pub fn query() -> String {
         .unwrap_or_default()
 }
 
-/// The page's origin, such as `http://127.0.0.1:9403`.
+/// Returns the page's origin, such as `http://127.0.0.1:9403`.
 pub fn origin() -> String {
     window()
         .and_then(|w| {

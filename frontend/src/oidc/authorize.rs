@@ -13,8 +13,8 @@ use crate::pkce;
 /// stale verifier left in sessionStorage is not reused.
 pub const MAX_SIGN_IN_AGE_MS: f64 = 10.0 * 60.0 * 1000.0;
 
-/// What the app keeps in sessionStorage between the redirect to Okta and
-/// the callback. Tokens are never stored.
+/// The sign-in state kept in sessionStorage between the redirect to Okta
+/// and the callback. Tokens are never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingSignIn {
     /// The `state` sent; the callback must return it.
@@ -88,7 +88,7 @@ impl PendingSignIn {
     }
 }
 
-/// What the redirect back to `redirect_uri` carries.
+/// The parameters of the redirect back to `redirect_uri`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Callback {
     /// A successful authorization.
@@ -145,7 +145,7 @@ pub fn parse_callback(query: &str) -> Callback {
 #[non_exhaustive]
 pub enum CallbackError {
     /// Okta redirected back with `error` (and maybe `error_description`).
-    #[error("Okta refused the sign-in: {error}{}", .description.as_deref().map(|text| format!(" ({text})")).unwrap_or_default())]
+    #[error("Okta rejected the sign-in: {error}{}", .description.as_deref().map(|text| format!(" ({text})")).unwrap_or_default())]
     Okta {
         /// The error code.
         error: String,
@@ -313,7 +313,7 @@ mod tests {
         let error = pending().accept(callback, NOW).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "Okta refused the sign-in: access_denied (denied)"
+            "Okta rejected the sign-in: access_denied (denied)"
         );
     }
 

@@ -11,9 +11,9 @@ pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 pub struct ProviderMetadata {
     /// The issuer; must equal the configured one.
     pub issuer: String,
-    /// Where the browser goes to sign in.
+    /// The endpoint the browser is sent to for sign-in.
     pub authorization_endpoint: String,
-    /// Where codes and refresh tokens are exchanged.
+    /// The endpoint that exchanges codes and refresh tokens.
     pub token_endpoint: String,
     /// The signing keys of ID and access tokens.
     pub jwks_uri: String,

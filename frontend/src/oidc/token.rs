@@ -1,5 +1,5 @@
 //! Requests to the token endpoint (RFC 6749 sections 4.1.3 and 6, with
-//! RFC 7636 `code_verifier`) and their answers.
+//! RFC 7636 `code_verifier`) and their responses.
 
 use std::fmt;
 
@@ -20,7 +20,7 @@ pub fn code_exchange_form(code: &str, code_verifier: &str, config: &AppConfig) -
 }
 
 /// Builds the form body that redeems a refresh token. Okta rotates
-/// refresh tokens of public clients, so the answer carries a new one and
+/// refresh tokens of public clients, so the response carries a new one and
 /// the old one stops working after a short grace period.
 pub fn refresh_form(refresh_token: &str, config: &AppConfig) -> String {
     url::form_urlencoded::Serializer::new(String::new())
@@ -71,7 +71,7 @@ impl fmt::Debug for TokenResponse {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenError {
-    /// The endpoint answered with an OAuth error (RFC 6749 section 5.2).
+    /// The endpoint returned an OAuth error (RFC 6749 section 5.2).
     #[error("the token endpoint refused the request ({status}): {error}{}", .description.as_deref().map(|text| format!(": {text}")).unwrap_or_default())]
     Rejected {
         /// HTTP status.

@@ -7,7 +7,7 @@ use super::AppState;
 use super::outcome::{CallState, OutcomeView};
 use crate::api::{self, Route};
 
-/// One button and result per route.
+/// Renders one button and one result per route.
 #[component]
 pub fn ApiPanel(api_base_url: String, state: AppState) -> impl IntoView {
     let base = StoredValue::new(api_base_url.clone());

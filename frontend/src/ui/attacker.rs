@@ -1,5 +1,5 @@
-//! The attacker's panel: it shares no state with the app. It knows only
-//! the back end's public URL and the token string in its notebook, and
+//! The attacker's panel. It shares no state with the app: it has only the
+//! back end's public URL and the token string in its notebook, and it
 //! replays that string with its own requests.
 
 use leptos::prelude::*;
@@ -130,7 +130,7 @@ pub fn AttackerPanel(api_base_url: String) -> impl IntoView {
     }
 }
 
-/// The sign-out stopwatch, the automatic replays and the refusal.
+/// Shows the sign-out stopwatch, the automatic replays and the refusal.
 #[component]
 fn RevocationView(attacker: Attacker) -> impl IntoView {
     let status = move || {
@@ -187,8 +187,11 @@ fn RevocationView(attacker: Attacker) -> impl IntoView {
     view! {
         <div class="revocation">
             <p role="status" aria-live="polite" data-testid="revocation-status">{status}</p>
-            <p data-testid="revocation-time" hidden=move || attacker.revoked.with(Option::is_none)>
-                {move || attacker.revoked.get().map(|(measured, _)| time_format::delay(measured.delay_ms)).unwrap_or_default()}
+            <p class="revocation-time" hidden=move || attacker.revoked.with(Option::is_none)>
+                "Revocation took "
+                <strong data-testid="revocation-time">
+                    {move || attacker.revoked.get().map(|(measured, _)| time_format::delay(measured.delay_ms)).unwrap_or_default()}
+                </strong>
             </p>
             {refusal}
             <ul class="attempts muted" data-testid="replay-attempts">{attempts}</ul>

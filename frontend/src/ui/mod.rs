@@ -26,7 +26,7 @@ use theft::TheftPanel;
 use token_panel::TokenPanel;
 use user_panel::UserPanel;
 
-/// Where start-up stands.
+/// Start-up progress.
 #[derive(Debug, Clone, PartialEq)]
 enum Boot {
     /// Fetching `config.json` and the discovery document.
@@ -53,7 +53,7 @@ pub(crate) struct AppState {
     pub clock: RwSignal<i64>,
 }
 
-/// The app's root.
+/// Renders the whole app.
 #[component]
 pub fn App() -> impl IntoView {
     let boot = RwSignal::new(Boot::Loading);
@@ -166,7 +166,7 @@ fn StartupError(error: AuthError) -> impl IntoView {
     }
 }
 
-/// The page once the provider is known.
+/// Renders the page once the provider is known.
 #[component]
 fn Ready(provider: Provider, state: AppState) -> impl IntoView {
     let provider = StoredValue::new(provider);

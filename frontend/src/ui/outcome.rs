@@ -1,4 +1,4 @@
-//! How one back-end call is shown: status, reason code, description,
+//! The view of one back-end call: status, reason code, description,
 //! `Retry-After`, the challenge and the body.
 
 use leptos::prelude::*;
