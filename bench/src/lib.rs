@@ -1,0 +1,13 @@
+//! Benchmarks of session-guard next to what teams use today: Okta's own
+//! verifiers, `jose`, PyJWT and hand-written Sessions API calls, measured
+//! in one run on the same machine and the same tokens.
+//!
+//! `just bench` runs [`harness::run`] end to end and rewrites
+//! `docs/benchmarks.md` and its plot.
+
+pub mod baseline;
+pub mod decisions;
+pub mod loadgen;
+pub mod org;
+pub mod procs;
+pub mod stats;
