@@ -1,5 +1,5 @@
-//! Route requirements ([`Policy`]) and the proof that a request met them
-//! ([`Authorized`]).
+//! Route requirements ([`Policy`], [`Requirement`]) and the proof that a
+//! request met them ([`Authorized`]).
 
 use std::sync::Arc;
 
@@ -29,6 +29,76 @@ impl Policy {
             Policy::LiveSession => "session",
             Policy::TokenOnly => "token",
         }
+    }
+
+    /// Returns a requirement of this policy plus route `scopes`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use session_guard::Policy;
+    ///
+    /// let write = Policy::LiveSession.with_scopes(["demo.write"]);
+    /// assert_eq!(write.scopes(), ["demo.write"]);
+    /// ```
+    pub fn with_scopes<I, S>(self, scopes: I) -> Requirement
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Requirement::new(self).with_scopes(scopes)
+    }
+}
+
+/// What one route requires: a [`Policy`] and the scopes its tokens must
+/// carry, on top of the `token.required_scopes` every route requires.
+///
+/// A token without one of the route's scopes is rejected with 403
+/// `insufficient_scope`, and the challenge lists the route's scopes
+/// (RFC 6750 section 3). The scope check runs before the Okta session
+/// check, so such a token costs no Sessions API call.
+///
+/// Scopes are compared exactly, as RFC 6749 section 3.3 scope tokens; a
+/// value with a space can never match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    policy: Policy,
+    scopes: Arc<[String]>,
+}
+
+impl Requirement {
+    /// Returns a requirement of `policy` with no route scopes.
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            policy,
+            scopes: Arc::from([]),
+        }
+    }
+
+    /// Replaces the route scopes; the token must carry every one.
+    pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Returns the policy.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// Returns the route scopes.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+}
+
+impl From<Policy> for Requirement {
+    fn from(policy: Policy) -> Self {
+        Self::new(policy)
     }
 }
 

@@ -205,6 +205,52 @@ pub enum ConfigError {
     DenyList(#[from] crate::deny::DenyListError),
 }
 
+impl GuardConfig {
+    /// Returns the configuration for the Okta connection `okta` with every
+    /// other setting at its default, the strict one.
+    ///
+    /// A service that deserializes some sections itself starts from this
+    /// with struct update syntax, so a section the guard adds later takes
+    /// its default instead of breaking the build:
+    ///
+    /// ```
+    /// use session_guard::config::{GuardConfig, OktaConfig, SessionConfig};
+    /// use session_guard::{OktaAuthConfig, Secret};
+    ///
+    /// let okta = OktaConfig::new(
+    ///     "https://example.okta.com".parse().unwrap(),
+    ///     OktaAuthConfig::ApiToken { token: Secret::new("00abc") },
+    /// );
+    /// let session = SessionConfig { verdict_ttl_secs: 15, ..SessionConfig::default() };
+    /// let config = GuardConfig { session, ..GuardConfig::new(okta) };
+    /// assert!(config.validate().is_ok());
+    /// ```
+    pub fn new(okta: OktaConfig) -> Self {
+        Self {
+            session_claim: default_session_claim(),
+            token: None,
+            okta,
+            session: SessionConfig::default(),
+            outage: OutageConfig::default(),
+            event_hooks: None,
+            deny_list: None,
+            responses: ResponseConfig::default(),
+        }
+    }
+}
+
+impl OktaConfig {
+    /// Returns the connection to `org_url` with `auth` and the default
+    /// timeout (2000 ms).
+    pub fn new(org_url: Url, auth: OktaAuthConfig) -> Self {
+        Self {
+            org_url,
+            auth,
+            timeout_ms: default_timeout_ms(),
+        }
+    }
+}
+
 impl Default for SessionConfig {
     fn default() -> Self {
         Self {

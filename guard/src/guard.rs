@@ -8,9 +8,10 @@ use http::HeaderMap;
 
 mod bearer;
 mod build;
+mod log;
 
 use crate::Reason;
-pub use crate::authorized::{Authorized, Policy};
+pub use crate::authorized::{Authorized, Policy, Requirement};
 use crate::config::{ConfigError, GuardConfig};
 use crate::decision_cache::{CachedSession, CachedToken, DecisionCache, DecisionEntry, TokenKey};
 use crate::deny::DenyList;
@@ -20,7 +21,8 @@ use crate::metrics::{CacheOutcome, CacheTier, GuardMetrics};
 use crate::secret::short_fingerprint;
 use crate::session::SessionId;
 use crate::session::oracle::{SessionOracle, SessionPass, TokenFacts};
-use crate::token::{AccessTokenClaims, TokenVerifier};
+use crate::token::{AccessTokenClaims, TokenError, TokenVerifier};
+use log::{DecisionContext, log_rejection};
 
 /// Hard upper bound on the `Authorization` value hashed for the decision
 /// cache, in bytes; the verifier applies its own (smaller) token limit.
@@ -95,8 +97,23 @@ impl Guard {
         headers: &HeaderMap,
         policy: Policy,
     ) -> Result<Authorized, Rejection> {
-        let token = self.bearer_token(headers)?;
-        self.authorize(token, policy, SystemTime::now()).await
+        self.decide_headers(headers, policy, &[], None).await
+    }
+
+    /// Decides a request from its headers at the current time against a
+    /// route [`Requirement`] (policy and route scopes).
+    ///
+    /// # Errors
+    ///
+    /// As [`Guard::authorize_headers`]; a missing route scope is 403
+    /// `insufficient_scope`.
+    pub async fn authorize_headers_for(
+        &self,
+        headers: &HeaderMap,
+        requirement: &Requirement,
+    ) -> Result<Authorized, Rejection> {
+        self.decide_headers(headers, requirement.policy(), requirement.scopes(), None)
+            .await
     }
 
     /// Decides whether bearer `token` passes `policy` at `now`.
@@ -115,6 +132,72 @@ impl Guard {
         policy: Policy,
         now: SystemTime,
     ) -> Result<Authorized, Rejection> {
+        self.decide_token(token, policy, &[], now, None).await
+    }
+
+    /// Decides whether bearer `token` meets `requirement` at `now`; see
+    /// [`Guard::authorize`] about `now`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Guard::authorize`].
+    pub async fn authorize_for(
+        &self,
+        token: &str,
+        requirement: &Requirement,
+        now: SystemTime,
+    ) -> Result<Authorized, Rejection> {
+        self.decide_token(token, requirement.policy(), requirement.scopes(), now, None)
+            .await
+    }
+
+    /// Returns a rejection rendered in this guard's style (realm, problem
+    /// type base), for a handler that rejects a request itself, for
+    /// example with [`Reason::InsufficientScope`] for a scope that depends
+    /// on the request body. The guard's metrics do not count it.
+    pub fn rejection(&self, reason: Reason, detail: impl Into<String>) -> Rejection {
+        Rejection::new(reason, detail, &self.inner.style)
+    }
+
+    /// Decides a request from its headers: the entry point of the layer,
+    /// the extractors and forward auth. `route` only labels the log line.
+    pub(crate) async fn decide_headers(
+        &self,
+        headers: &HeaderMap,
+        policy: Policy,
+        scopes: &[String],
+        route: Option<&str>,
+    ) -> Result<Authorized, Rejection> {
+        let context = DecisionContext { policy, route };
+        match self.bearer_token(headers) {
+            Ok(token) => {
+                self.decide_token(token, policy, scopes, SystemTime::now(), route)
+                    .await
+            }
+            Err(rejection) => self.finish(Err(rejection), &context, None),
+        }
+    }
+
+    async fn decide_token(
+        &self,
+        token: &str,
+        policy: Policy,
+        scopes: &[String],
+        now: SystemTime,
+        route: Option<&str>,
+    ) -> Result<Authorized, Rejection> {
+        let context = DecisionContext { policy, route };
+        let decision = self.decide_unrecorded(token, policy, scopes, now).await;
+        self.finish(decision, &context, Some(token))
+    }
+
+    async fn decide_unrecorded(
+        &self,
+        token: &str,
+        policy: Policy,
+        scopes: &[String],
+        now: SystemTime,
+    ) -> Result<Authorized, Rejection> {
         let inner = &*self.inner;
         if token.len() > MAX_CREDENTIAL_LEN {
             return Err(self.reject(Reason::TokenTooLarge, "the access token is too large", None));
@@ -130,7 +213,11 @@ impl Guard {
             inner
                 .metrics
                 .record_cache(CacheTier::Decision, CacheOutcome::Hit);
-            return self.finish(decision);
+            let authorized = decision?;
+            if let Some(rejection) = self.missing_route_scopes(authorized.claims(), scopes) {
+                return Err(rejection);
+            }
+            return Ok(authorized);
         }
         inner
             .metrics
@@ -138,25 +225,49 @@ impl Guard {
 
         // Boxed so that the future of `authorize` stays small: the fast
         // path above would otherwise move the slow path's whole state.
-        let decision = Box::pin(self.decide(token, key, epoch, policy, now)).await;
-        if let Err(rejection) = &decision {
-            tracing::info!(
-                target: "session_guard::decision",
-                token = %short_fingerprint(token.as_bytes()),
-                reason = rejection.reason().code(),
-                policy = policy.as_str(),
-                "request rejected"
-            );
-        }
-        self.finish(decision)
+        Box::pin(self.decide(token, key, epoch, policy, scopes, now)).await
     }
 
-    fn finish(&self, decision: Result<Authorized, Rejection>) -> Result<Authorized, Rejection> {
+    /// Counts the decision and logs a rejection: the one log line per
+    /// rejected request, so callers need not log it again.
+    fn finish(
+        &self,
+        decision: Result<Authorized, Rejection>,
+        context: &DecisionContext<'_>,
+        token: Option<&str>,
+    ) -> Result<Authorized, Rejection> {
         let reason = decision
             .as_ref()
             .map_or_else(Rejection::reason, |_| Reason::Allowed);
         self.inner.metrics.record_decision(reason);
+        if let Err(rejection) = &decision {
+            log_rejection(rejection, context, token);
+        }
         decision
+    }
+
+    /// Returns the 403 for a token that lacks one of the route's `scopes`.
+    fn missing_route_scopes(
+        &self,
+        claims: &AccessTokenClaims,
+        scopes: &[String],
+    ) -> Option<Rejection> {
+        let missing: Vec<&str> = scopes
+            .iter()
+            .filter(|scope| !claims.has_scope(scope))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            return None;
+        }
+        let detail = format!(
+            "the access token lacks the scope {} that this route requires; request it when signing in",
+            missing.join(" ")
+        );
+        Some(
+            self.reject(Reason::InsufficientScope, &detail, None)
+                .with_scope(scopes.join(" ")),
+        )
     }
 
     /// Decides from a cached entry, or returns `None` when the entry
@@ -204,6 +315,7 @@ impl Guard {
         key: TokenKey,
         epoch: u64,
         policy: Policy,
+        scopes: &[String],
         now: SystemTime,
     ) -> Result<Authorized, Rejection> {
         let inner = &*self.inner;
@@ -211,7 +323,13 @@ impl Guard {
             Ok(verified) => Arc::new(verified),
             Err(error) => {
                 tracing::debug!(token = %short_fingerprint(token.as_bytes()), %error, "token verification failed");
-                return Err(self.reject(error.reason(), &error.description(), None));
+                let rejection = self.reject(error.reason(), &error.description(), None);
+                return Err(match error {
+                    TokenError::InsufficientScope { missing } => {
+                        rejection.with_scope(missing.join(" "))
+                    }
+                    _ => rejection,
+                });
             }
         };
         let claims = verified.claims();
@@ -245,6 +363,11 @@ impl Guard {
             token: CachedToken::Verified(verified.clone()),
             session: None,
         };
+        if let Some(rejection) = self.missing_route_scopes(claims, scopes) {
+            // The verified token is still worth caching for other routes.
+            inner.decisions.insert(key, entry, now);
+            return Err(rejection);
+        }
         if policy == Policy::TokenOnly {
             inner.decisions.insert(key, entry, now);
             return Ok(Authorized {

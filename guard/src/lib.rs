@@ -22,7 +22,7 @@ pub use token::{
 };
 
 pub use config::{GuardConfig, GuardConfigBuilder, OktaAuthConfig, OutageMode, TokenSettings};
-pub use guard::{Authorized, Guard, GuardError, Policy};
+pub use guard::{Authorized, Guard, GuardError, Policy, Requirement};
 pub use http::METRICS_PATH;
 pub use http::extract::{LiveSession, MissingGuardLayer, TokenOnly};
 pub use http::forward_auth::FORWARD_AUTH_PATH;

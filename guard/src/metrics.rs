@@ -97,10 +97,17 @@ pub(crate) enum CacheOutcome {
 }
 
 /// Handles to every metric the guard records. Cloning shares them.
+///
+/// The guard serves them from its own registry ([`GuardMetrics::encode`],
+/// `Guard::metrics_router`). A service with its own Prometheus registry
+/// adds them there with [`GuardMetrics::register`] and serves one
+/// exposition.
 #[derive(Clone, Debug)]
 pub struct GuardMetrics {
     registry: Arc<Registry>,
+    decision_family: Family<Labels, Counter>,
     decisions: Arc<[Counter]>,
+    cache_family: Family<CacheLabels, Counter>,
     cache: Arc<[Counter; 6]>,
     okta_calls: Family<Labels, Counter>,
     okta_latency: Histogram,
@@ -109,6 +116,11 @@ pub struct GuardMetrics {
     events: Family<Labels, Counter>,
     deny_list_entries: Gauge,
 }
+
+type CacheLabels = [(&'static str, &'static str); 2];
+
+/// Prefix of every metric name.
+const PREFIX: &str = "session_guard";
 
 impl Default for GuardMetrics {
     fn default() -> Self {
@@ -119,14 +131,7 @@ impl Default for GuardMetrics {
 impl GuardMetrics {
     /// Creates the metrics and registers them under the `session_guard` prefix.
     pub fn new() -> Self {
-        let mut registry = Registry::with_prefix("session_guard");
-
         let decision_family = Family::<Labels, Counter>::default();
-        registry.register(
-            "decisions",
-            "Guard decisions by reason code",
-            decision_family.clone(),
-        );
         let decisions: Vec<Counter> = ALL_REASONS
             .iter()
             .map(|reason| {
@@ -136,12 +141,7 @@ impl GuardMetrics {
             })
             .collect();
 
-        let cache_family = Family::<[(&'static str, &'static str); 2], Counter>::default();
-        registry.register(
-            "cache_lookups",
-            "Cache lookups by tier and result",
-            cache_family.clone(),
-        );
+        let cache_family = Family::<CacheLabels, Counter>::default();
         let cache_counter = |tier, result| {
             cache_family
                 .get_or_create(&[("tier", tier), ("result", result)])
@@ -156,58 +156,90 @@ impl GuardMetrics {
             cache_counter("session", "stale"),
         ];
 
-        let okta_calls = Family::<Labels, Counter>::default();
+        let mut metrics = Self {
+            registry: Arc::new(Registry::default()),
+            decision_family,
+            decisions: decisions.into(),
+            cache_family,
+            cache: Arc::new(cache),
+            okta_calls: Family::default(),
+            // 5 ms to about 2.6 s.
+            okta_latency: Histogram::new(exponential_buckets(0.005, 2.0, 10)),
+            rate_limit_remaining: Gauge::default(),
+            rate_limit_limit: Gauge::default(),
+            events: Family::default(),
+            deny_list_entries: Gauge::default(),
+        };
+        let mut registry = Registry::with_prefix(PREFIX);
+        metrics.register_unprefixed(&mut registry);
+        metrics.registry = Arc::new(registry);
+        metrics
+    }
+
+    /// Adds every guard metric to `registry`, under the `session_guard`
+    /// prefix, so that a service serves them with its own metrics in one
+    /// exposition. The handles are shared: both registries show the same
+    /// values.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prometheus_client::registry::Registry;
+    /// use session_guard::GuardMetrics;
+    ///
+    /// let metrics = GuardMetrics::new();
+    /// let mut registry = Registry::with_prefix("my_service");
+    /// metrics.register(&mut registry);
+    /// let mut text = String::new();
+    /// prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
+    /// assert!(text.contains("my_service_session_guard_decisions_total"));
+    /// ```
+    pub fn register(&self, registry: &mut Registry) {
+        self.register_unprefixed(registry.sub_registry_with_prefix(PREFIX));
+    }
+
+    fn register_unprefixed(&self, registry: &mut Registry) {
+        registry.register(
+            "decisions",
+            "Guard decisions by reason code",
+            self.decision_family.clone(),
+        );
+        registry.register(
+            "cache_lookups",
+            "Cache lookups by tier and result",
+            self.cache_family.clone(),
+        );
         registry.register(
             "okta_session_calls",
             "Calls to Okta's Sessions API by outcome",
-            okta_calls.clone(),
+            self.okta_calls.clone(),
         );
-        // 5 ms to about 2.6 s.
-        let okta_latency = Histogram::new(exponential_buckets(0.005, 2.0, 10));
         registry.register_with_unit(
             "okta_session_call_duration",
             "Latency of calls to Okta's Sessions API",
             prometheus_client::registry::Unit::Seconds,
-            okta_latency.clone(),
+            self.okta_latency.clone(),
         );
-
-        let rate_limit_remaining = Gauge::default();
         registry.register(
             "okta_rate_limit_remaining",
             "X-Rate-Limit-Remaining of the latest Sessions API response",
-            rate_limit_remaining.clone(),
+            self.rate_limit_remaining.clone(),
         );
-        let rate_limit_limit = Gauge::default();
         registry.register(
             "okta_rate_limit_limit",
             "X-Rate-Limit-Limit of the latest Sessions API response",
-            rate_limit_limit.clone(),
+            self.rate_limit_limit.clone(),
         );
-
-        let events = Family::<Labels, Counter>::default();
         registry.register(
             "event_hook_events",
             "Okta event hook events by outcome",
-            events.clone(),
+            self.events.clone(),
         );
-        let deny_list_entries = Gauge::default();
         registry.register(
             "deny_list_entries",
             "Token ids on the deny list",
-            deny_list_entries.clone(),
+            self.deny_list_entries.clone(),
         );
-
-        Self {
-            registry: Arc::new(registry),
-            decisions: decisions.into(),
-            cache: Arc::new(cache),
-            okta_calls,
-            okta_latency,
-            rate_limit_remaining,
-            rate_limit_limit,
-            events,
-            deny_list_entries,
-        }
     }
 
     /// Renders every metric in the Prometheus text exposition format.
@@ -279,6 +311,18 @@ mod tests {
         for (slot, reason) in ALL_REASONS.iter().enumerate() {
             assert_eq!(reason_slot(*reason), slot, "{reason}");
         }
+    }
+
+    #[test]
+    fn register_shares_handles() {
+        let metrics = GuardMetrics::new();
+        let mut registry = Registry::default();
+        metrics.register(&mut registry);
+        metrics.record_decision(Reason::MissingToken);
+
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &registry).expect("encodes");
+        assert!(text.contains(r#"session_guard_decisions_total{reason="missing_token"} 1"#));
     }
 
     #[test]

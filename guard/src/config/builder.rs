@@ -6,9 +6,8 @@ use std::time::Duration;
 use url::Url;
 
 use super::{
-    ConfigError, DEFAULT_SESSION_CLAIM, DenyListConfig, EventHookConfig, GuardConfig,
-    OktaAuthConfig, OktaConfig, OutageConfig, OutageMode, ResponseConfig, SessionConfig,
-    TokenSettings, default_dedupe_capacity, default_event_header, default_timeout_ms,
+    ConfigError, DenyListConfig, EventHookConfig, GuardConfig, OktaAuthConfig, OktaConfig,
+    OutageMode, TokenSettings, default_dedupe_capacity, default_event_header,
 };
 use crate::secret::Secret;
 use crate::session::SessionStatus;
@@ -38,20 +37,7 @@ pub struct GuardConfigBuilder {
 impl GuardConfigBuilder {
     pub(super) fn new(org_url: Url, auth: OktaAuthConfig) -> Self {
         Self {
-            config: GuardConfig {
-                session_claim: DEFAULT_SESSION_CLAIM.to_owned(),
-                token: None,
-                okta: OktaConfig {
-                    org_url,
-                    auth,
-                    timeout_ms: default_timeout_ms(),
-                },
-                session: SessionConfig::default(),
-                outage: OutageConfig::default(),
-                event_hooks: None,
-                deny_list: None,
-                responses: ResponseConfig::default(),
-            },
+            config: GuardConfig::new(OktaConfig::new(org_url, auth)),
         }
     }
 

@@ -5,7 +5,7 @@
 //! (with the [`Guard`] taken from the router state), so a route can pick
 //! its policy in the handler signature without a layer.
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts, MatchedPath};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
@@ -60,8 +60,12 @@ where
     {
         return Ok(authorized.clone());
     }
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
     Guard::from_ref(state)
-        .authorize_headers(&parts.headers, policy)
+        .decide_headers(&parts.headers, policy, &[], route)
         .await
 }
 

@@ -130,7 +130,11 @@ async fn decide(
     let original_method =
         first_header(headers, &ORIGINAL_METHOD_HEADERS).unwrap_or(method.as_str());
 
-    match guard.authorize_headers(headers, policy).await {
+    // The guard logs the rejection itself, with the original URI as route.
+    match guard
+        .decide_headers(headers, policy, &[], Some(original_uri))
+        .await
+    {
         Ok(authorized) => {
             tracing::debug!(
                 token = %authorized.token().fingerprint(),
@@ -141,16 +145,7 @@ async fn decide(
             );
             (StatusCode::OK, identity_headers(&authorized)).into_response()
         }
-        Err(rejection) => {
-            tracing::info!(
-                reason = rejection.reason().code(),
-                policy = policy.as_str(),
-                method = original_method,
-                uri = original_uri,
-                "forward-auth rejected"
-            );
-            rejection.into_response()
-        }
+        Err(rejection) => rejection.into_response(),
     }
 }
 

@@ -5,14 +5,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use axum::extract::MatchedPath;
 use axum::response::{IntoResponse, Response};
 use http::Request;
 use tower::{Layer, Service};
 
-use crate::guard::{Guard, Policy};
+use crate::guard::{Guard, Requirement};
 
 impl Guard {
-    /// Returns a layer enforcing `policy` on every request it wraps.
+    /// Returns a layer enforcing `requirement` (a [`crate::Policy`], or a
+    /// [`Requirement`] with route scopes) on every request it wraps.
+    ///
+    /// Rejections are logged once by the guard, with the matched route
+    /// when the layer is added with `route_layer`.
     ///
     /// # Example
     ///
@@ -28,12 +33,16 @@ impl Guard {
     /// Router::new()
     ///     .route("/me", get(me))
     ///     .route_layer(guard.layer(Policy::LiveSession))
+    ///     .route(
+    ///         "/transfers",
+    ///         get(me).route_layer(guard.layer(Policy::LiveSession.with_scopes(["demo.write"]))),
+    ///     )
     /// # }
     /// ```
-    pub fn layer(&self, policy: Policy) -> GuardLayer {
+    pub fn layer(&self, requirement: impl Into<Requirement>) -> GuardLayer {
         GuardLayer {
             guard: self.clone(),
-            policy,
+            requirement: requirement.into(),
         }
     }
 }
@@ -42,7 +51,7 @@ impl Guard {
 #[derive(Debug, Clone)]
 pub struct GuardLayer {
     guard: Guard,
-    policy: Policy,
+    requirement: Requirement,
 }
 
 impl<S> Layer<S> for GuardLayer {
@@ -52,7 +61,7 @@ impl<S> Layer<S> for GuardLayer {
         GuardService {
             inner,
             guard: self.guard.clone(),
-            policy: self.policy,
+            requirement: self.requirement.clone(),
         }
     }
 }
@@ -62,7 +71,7 @@ impl<S> Layer<S> for GuardLayer {
 pub struct GuardService<S> {
     inner: S,
     guard: Guard,
-    policy: Policy,
+    requirement: Requirement,
 }
 
 impl<S, B> Service<Request<B>> for GuardService<S>
@@ -85,10 +94,19 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let guard = self.guard.clone();
-        let policy = self.policy;
+        let requirement = self.requirement.clone();
+        let route = request.extensions().get::<MatchedPath>().cloned();
 
         Box::pin(async move {
-            match guard.authorize_headers(request.headers(), policy).await {
+            let decision = guard
+                .decide_headers(
+                    request.headers(),
+                    requirement.policy(),
+                    requirement.scopes(),
+                    route.as_ref().map(MatchedPath::as_str),
+                )
+                .await;
+            match decision {
                 Ok(authorized) => {
                     request.extensions_mut().insert(authorized);
                     inner.call(request).await

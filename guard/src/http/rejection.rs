@@ -38,6 +38,8 @@ pub struct Rejection {
     reason: Reason,
     detail: String,
     retry_after: Option<Duration>,
+    /// Scopes named in the challenge's `scope` attribute (RFC 6750 section 3).
+    scope: Option<String>,
     style: ResponseStyle,
 }
 
@@ -59,13 +61,29 @@ impl Rejection {
             reason,
             detail: sanitize(&detail.into()),
             retry_after: None,
+            scope: None,
             style: style.clone(),
         }
     }
 
-    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+    /// Sets `Retry-After`, sent with a 503 only.
+    #[must_use]
+    pub fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
         self.retry_after = retry_after;
         self
+    }
+
+    /// Sets the space-separated scopes the resource needs, sent as the
+    /// challenge's `scope` attribute of a 401 or 403 (RFC 6750 section 3).
+    #[must_use]
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(sanitize(&scope.into()));
+        self
+    }
+
+    /// Returns the scopes named in the challenge, if any.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
     }
 
     /// Returns the reason code.
@@ -102,6 +120,9 @@ impl Rejection {
                 ", error=\"{error}\", error_description=\"{}\"",
                 self.detail
             ));
+        }
+        if let Some(scope) = &self.scope {
+            value.push_str(&format!(", scope=\"{scope}\""));
         }
         HeaderValue::from_str(&value).ok()
     }
@@ -247,6 +268,16 @@ mod tests {
         assert_eq!(
             rejection.www_authenticate().expect("401 has a challenge"),
             r#"Bearer realm="api""#
+        );
+    }
+
+    #[test]
+    fn challenge_names_required_scope() {
+        let rejection = Rejection::new(Reason::InsufficientScope, "lacks demo.write", &style())
+            .with_scope("demo.write");
+        assert_eq!(
+            rejection.www_authenticate().expect("403 has a challenge"),
+            r#"Bearer realm="api", error="insufficient_scope", error_description="lacks demo.write", scope="demo.write""#
         );
     }
 

@@ -275,7 +275,8 @@ pub fn in_an_hour() -> SystemTime {
 }
 
 /// A small API guarded per route: `/session` needs a live session (layer),
-/// `/token` a valid token (layer), `/extract/session` and `/extract/token`
+/// `/token` a valid token (layer), `/write` a live session and the
+/// `demo.write` scope (layer), `/extract/session` and `/extract/token`
 /// choose by extractor, `/unguarded` takes `Authorized` without a layer.
 pub fn app(guard: &Guard) -> axum::Router {
     use axum::Json;
@@ -305,6 +306,12 @@ pub fn app(guard: &Guard) -> axum::Router {
         .route(
             "/token",
             get(describe).route_layer(guard.layer(session_guard::Policy::TokenOnly)),
+        )
+        .route(
+            "/write",
+            get(describe).route_layer(
+                guard.layer(session_guard::Policy::LiveSession.with_scopes(["demo.write"])),
+            ),
         )
         .route("/unguarded", get(describe));
     let extracted = axum::Router::new()
