@@ -54,7 +54,7 @@ pub enum ConfigError {
 
     /// A URL key uses plain `http` on a host other than loopback.
     #[error(
-        "config.json key `{key}` must use https ({value:?}); plain http is accepted only for 127.0.0.1, localhost and [::1]"
+        "config.json key `{key}` must use https ({value:?}); plain http is accepted only for loopback hosts (127.0.0.0/8, localhost, [::1])"
     )]
     InsecureUrl {
         /// The key.

@@ -37,6 +37,17 @@ pub enum ConfigError {
         reason: String,
     },
 
+    /// A URL uses plain `http` on a host other than loopback.
+    #[error(
+        "{setting} must use https ({value:?}); plain http is accepted only for loopback hosts (127.0.0.0/8, localhost, [::1])"
+    )]
+    InsecureUrl {
+        /// The flag.
+        setting: &'static str,
+        /// The value.
+        value: String,
+    },
+
     /// A base URL ends with `/` or has a query.
     #[error(
         "{setting} must not end with '/' or carry a query ({value:?}); the app appends paths to it"
@@ -101,8 +112,24 @@ fn http_url(setting: &'static str, value: &str) -> Result<Url, ConfigError> {
     };
     let url = Url::parse(value).map_err(|error| invalid(error.to_string()))?;
     match url.scheme() {
-        "http" | "https" => Ok(url),
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(ConfigError::InsecureUrl {
+            setting,
+            value: value.to_owned(),
+        }),
         other => Err(invalid(format!("scheme {other:?}"))),
+    }
+}
+
+/// Tells whether a URL's host is a loopback name or address, the only
+/// hosts where the app accepts plain http.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
     }
 }
 
@@ -166,6 +193,30 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn validate_plain_http_off_loopback() {
+        let config = SpaConfig {
+            api_base_url: "http://api.example.com".to_owned(),
+            ..demo()
+        };
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::InsecureUrl {
+                setting: "--api-base-url",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn validate_https_real_org() {
+        let config = SpaConfig {
+            issuer: "https://example.okta.com/oauth2/default".to_owned(),
+            ..demo()
+        };
+        assert_eq!(config.validate(), Ok(()));
     }
 
     #[test]
