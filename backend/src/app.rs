@@ -1,30 +1,27 @@
 //! The router: API routes behind the guard, CORS for the single-page app,
 //! and the guard's own routers (event hooks, deny list admin).
+//!
+//! Each API route gets the guard's layer with its policy and scopes. The
+//! guard writes the rejection response and its single log line (with the
+//! matched route), so nothing here logs rejections again.
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use http::{Method, header};
-use session_guard::Guard;
+use session_guard::{Guard, Policy};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::api;
 use crate::config::{Config, CorsConfig};
 use crate::problem::ProblemStyle;
 use crate::request_metrics::{self, RequestMetrics};
+use crate::{READ_SCOPE, WRITE_SCOPE, api};
 
 /// Shared state of every handler. Cloning is cheap.
 #[derive(Clone, Debug)]
 pub(crate) struct AppState {
-    pub(crate) guard: Guard,
     pub(crate) requests: RequestMetrics,
     pub(crate) problems: ProblemStyle,
-}
-
-impl FromRef<AppState> for Guard {
-    fn from_ref(state: &AppState) -> Guard {
-        state.guard.clone()
-    }
 }
 
 impl FromRef<AppState> for RequestMetrics {
@@ -44,17 +41,21 @@ pub(crate) fn router(
 ) -> Result<Router, session_guard::config::ConfigError> {
     let state = AppState {
         problems: ProblemStyle::new(&config.guard.responses),
-        requests: RequestMetrics::new(),
-        guard: guard.clone(),
+        requests: RequestMetrics::new(guard.metrics()),
     };
 
+    let live = guard.layer(Policy::LiveSession);
+    let live_write = guard.layer(Policy::LiveSession.with_scopes([WRITE_SCOPE]));
+    let token_read = guard.layer(Policy::TokenOnly.with_scopes([READ_SCOPE]));
     let api = Router::new()
-        .route("/api/profile", get(api::profile))
+        .route("/api/profile", get(api::profile).route_layer(live))
         .route(
             "/api/transfers",
-            post(api::create_transfer).layer(DefaultBodyLimit::max(api::MAX_TRANSFER_BODY_BYTES)),
+            post(api::create_transfer)
+                .layer(DefaultBodyLimit::max(api::MAX_TRANSFER_BODY_BYTES))
+                .route_layer(live_write),
         )
-        .route("/api/catalog", get(api::catalog))
+        .route("/api/catalog", get(api::catalog).route_layer(token_read))
         .layer(cors(&config.cors));
 
     let mut app = Router::new()

@@ -1,7 +1,7 @@
 //! RFC 9457 problem responses for the rejections the back end makes itself
-//! (missing route scope, bad request body). They have the same members as
-//! the session guard's rejections (`type`, `title`, `status`, `detail` and a
-//! stable `reason`) and follow its `type`, `realm` and header rules.
+//! (bad request body). They have the same members as the session guard's
+//! rejections (`type`, `title`, `status`, `detail` and a stable `reason`)
+//! and follow its `type` and header rules.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -15,14 +15,9 @@ pub(crate) const INVALID_BODY: &str = "invalid_body";
 pub(crate) const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
 /// Stable reason of a body over the size limit.
 pub(crate) const BODY_TOO_LARGE: &str = "body_too_large";
-/// Stable reason of a token without a scope the route needs; the same code
-/// the guard uses for its own scope check.
-pub(crate) const INSUFFICIENT_SCOPE: &str = "insufficient_scope";
-
-/// Renders problems with the guard's `realm` and `problem_type_base`.
+/// Renders problems with the guard's `problem_type_base`.
 #[derive(Debug, Clone)]
 pub(crate) struct ProblemStyle {
-    realm: String,
     type_base: Option<String>,
 }
 
@@ -42,34 +37,8 @@ struct Body<'a> {
 impl ProblemStyle {
     pub(crate) fn new(config: &ResponseConfig) -> Self {
         Self {
-            realm: config.realm.clone(),
             type_base: config.problem_type_base.clone(),
         }
-    }
-
-    /// Renders a 403 for a token that lacks `scope`, with the RFC 6750
-    /// section 3 challenge `error="insufficient_scope"` and the `scope` the
-    /// route needs.
-    pub(crate) fn insufficient_scope(&self, scope: &str) -> Response {
-        let detail =
-            format!("the access token lacks the {scope} scope; request it when signing in");
-        let mut response = self.render(
-            StatusCode::FORBIDDEN,
-            INSUFFICIENT_SCOPE,
-            "Insufficient scope",
-            &detail,
-            None,
-        );
-        let challenge = format!(
-            "Bearer realm=\"{}\", error=\"insufficient_scope\", error_description=\"{detail}\", scope=\"{scope}\"",
-            self.realm
-        );
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
-        }
-        response
     }
 
     /// Renders a 400 naming the body `field` at fault (`None` when the body

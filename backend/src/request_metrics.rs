@@ -1,5 +1,5 @@
 //! Request counters, and the `/metrics` endpoint that serves them together
-//! with the session guard's metrics.
+//! with the session guard's metrics from one registry.
 
 use std::sync::Arc;
 
@@ -10,15 +10,12 @@ use http::{HeaderValue, Method, header};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
-
-use crate::app::AppState;
+use session_guard::GuardMetrics;
 
 type RequestLabels = [(&'static str, String); 3];
 
-/// OpenMetrics end-of-exposition marker; exactly one may end the body.
-const EOF_MARKER: &str = "# EOF\n";
-
-/// Counters of the back end itself. Cloning shares them.
+/// Counters of the back end itself, in the registry that also holds the
+/// guard's metrics. Cloning shares them.
 #[derive(Clone, Debug)]
 pub(crate) struct RequestMetrics {
     registry: Arc<Registry>,
@@ -27,8 +24,12 @@ pub(crate) struct RequestMetrics {
 }
 
 impl RequestMetrics {
-    pub(crate) fn new() -> Self {
-        let mut registry = Registry::with_prefix("demo_backend");
+    /// Creates the registry: the guard's metrics (`session_guard_*`) first,
+    /// then the back end's own (`demo_backend_*`).
+    pub(crate) fn new(guard: &GuardMetrics) -> Self {
+        let mut root = Registry::default();
+        guard.register(&mut root);
+        let registry = root.sub_registry_with_prefix("demo_backend");
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register(
             "http_requests",
@@ -42,7 +43,7 @@ impl RequestMetrics {
             transfers.clone(),
         );
         Self {
-            registry: Arc::new(registry),
+            registry: Arc::new(root),
             requests,
             transfers,
         }
@@ -94,20 +95,10 @@ pub(crate) async fn count_requests(
     response
 }
 
-/// Serves the guard's metrics followed by the back end's, as one
-/// OpenMetrics text exposition.
-pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
-    let guard_text = state.guard.metrics().encode();
-    let own_text = state.requests.encode();
-
-    // Each registry ends its text with `# EOF`; keep only the last one.
-    let mut body = guard_text
-        .strip_suffix(EOF_MARKER)
-        .unwrap_or(&guard_text)
-        .to_owned();
-    body.push_str(&own_text);
-
-    let mut response = body.into_response();
+/// Serves the guard's metrics and the back end's as one OpenMetrics text
+/// exposition.
+pub(crate) async fn metrics(State(metrics): State<RequestMetrics>) -> Response {
+    let mut response = metrics.encode().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),

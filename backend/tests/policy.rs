@@ -104,6 +104,8 @@ async fn missing_write_scope_is_403() {
     assert_eq!(reply.reason(), Some("insufficient_scope"));
     let challenge = reply.header("www-authenticate").unwrap_or_default();
     assert!(challenge.contains(r#"scope="demo.write""#), "{challenge}");
+    // The route scope is checked before the session: Okta is not asked.
+    assert_eq!(okta.session_calls().await, 0);
     backend.shutdown().await.expect("clean stop");
 }
 

@@ -217,6 +217,10 @@ async fn metrics_expose_guard_and_request_counters() {
         "{text}"
     );
     assert!(
+        text.contains(r#"session_guard_decisions_total{reason="missing_token"} 1"#),
+        "{text}"
+    );
+    assert!(
         text.contains(r#"session_guard_okta_session_calls_total{outcome="found"} 1"#),
         "{text}"
     );

@@ -50,7 +50,7 @@ impl Policy {
     }
 }
 
-/// What one route requires: a [`Policy`] and the scopes its tokens must
+/// Requirement of one route: a [`Policy`] and the scopes its tokens must
 /// carry, on top of the `token.required_scopes` every route requires.
 ///
 /// A token without one of the route's scopes is rejected with 403

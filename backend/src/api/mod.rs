@@ -1,6 +1,5 @@
 //! Handlers of the demo API.
 
-mod auth;
 mod catalog;
 mod profile;
 mod transfers;

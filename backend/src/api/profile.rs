@@ -7,8 +7,7 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-
-use super::auth::Live;
+use session_guard::Authorized;
 
 #[derive(Serialize)]
 struct Profile<'a> {
@@ -35,7 +34,8 @@ struct Session<'a> {
     stale: bool,
 }
 
-pub(crate) async fn profile(Live(authorized): Live) -> Response {
+/// Needs the guard's live-session layer on the route (see `app.rs`).
+pub(crate) async fn profile(authorized: Authorized) -> Response {
     let claims = authorized.claims();
     let session = authorized.session().map(|info| Session {
         id: info.id.as_str(),

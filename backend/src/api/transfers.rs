@@ -20,8 +20,8 @@ use http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::auth::{Live, missing_scope};
-use crate::WRITE_SCOPE;
+use session_guard::Authorized;
+
 use crate::app::AppState;
 
 /// Largest accepted body, in bytes; a valid transfer is far smaller.
@@ -63,15 +63,14 @@ struct Accepted<'a> {
     user_id: Option<&'a str>,
 }
 
+/// Needs the guard's live-session layer with the `demo.write` scope on
+/// the route (see `app.rs`), which runs before the body is read.
 pub(crate) async fn create_transfer(
     State(state): State<AppState>,
-    Live(authorized): Live,
+    authorized: Authorized,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if let Some(rejection) = missing_scope(&state, &authorized, ROUTE, WRITE_SCOPE) {
-        return rejection;
-    }
     if !is_json(&headers) {
         tracing::info!(
             route = ROUTE,

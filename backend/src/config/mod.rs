@@ -188,15 +188,17 @@ impl Config {
             allowed_origins: validate::cors_origins(&raw.cors.allowed_origins)?,
             max_age: Duration::from_secs(raw.cors.max_age_secs),
         };
+        // Sections the guard adds later keep their defaults until the file
+        // layout above names them.
         let guard = GuardConfig {
             session_claim: raw.session_claim,
             token: Some(raw.token),
-            okta: raw.okta,
             session: raw.session,
             outage: raw.outage,
             event_hooks: raw.event_hooks,
             deny_list: raw.deny_list,
             responses: raw.responses,
+            ..GuardConfig::new(raw.okta)
         };
         validate::guard(&guard)?;
         Ok(Self {

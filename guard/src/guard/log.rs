@@ -1,7 +1,7 @@
 //! The one log line per rejected request.
 //!
 //! The guard logs every rejection itself, cached or not, with the route
-//! when the HTTP integration knows it, so services built on it should not
+//! when the HTTP integration has one, so services built on it should not
 //! log rejections again. Client errors (401, 403) are `info`; a 503, where
 //! Okta or the JWKS could not be reached, is `warn` with its `Retry-After`.
 
@@ -14,7 +14,7 @@ use crate::secret::short_fingerprint;
 /// Target of the rejection log line, for filtering it separately.
 const TARGET: &str = "session_guard::decision";
 
-/// Where a decision was asked for.
+/// Origin of a decision request, for the log line.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DecisionContext<'a> {
     pub(crate) policy: Policy,
