@@ -15,6 +15,10 @@ test:
 mock-okta *ARGS:
     cargo run --locked -p mock-okta -- {{ARGS}}
 
+# Replay a stolen token after logout and check the back end rejects it (`just replay --all`, `just replay --help`).
+replay *ARGS:
+    cargo run --locked -p replay -- {{ARGS}}
+
 # Lint: formatting and clippy with warnings as errors.
 lint:
     cargo fmt --all --check

@@ -51,7 +51,7 @@ impl OktaAdmin {
 
     /// Ends every session of user `user_id` with
     /// `DELETE /api/v1/users/{userId}/sessions?oauthTokens=false`. Okta
-    /// answers 204 and records `user.session.clear`. Tokens are left alone
+    /// returns 204 and records `user.session.clear`. Tokens are left alone
     /// (`oauthTokens=false`), so only the session link can stop a replay.
     ///
     /// # Errors

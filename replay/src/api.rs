@@ -13,8 +13,8 @@ use crate::expect::Outcome;
 /// no `reason` on success; this is the guard's name for that decision.
 pub const ALLOWED: &str = "allowed";
 
-/// The live-session route every scenario calls: it asks Okta's Sessions
-/// API (or its cache) whether the token's session is alive.
+/// The live-session route every scenario calls. The back end checks with
+/// Okta's Sessions API (or its cache) that the token's session is alive.
 pub const PROFILE_PATH: &str = "/api/profile";
 
 /// Timeout of one call to the back end.
@@ -31,7 +31,7 @@ pub struct ApiError {
     pub source: reqwest::Error,
 }
 
-/// The back end's answer to one call.
+/// The back end's response to one call.
 #[derive(Debug, Clone)]
 pub struct ApiReply {
     /// HTTP status.
@@ -144,8 +144,8 @@ async fn read_reply(response: reqwest::Response) -> ApiReply {
         };
     }
 
-    // A body that is not a problem document leaves the reason empty; the
-    // step then shows the status alone and its verdict fails on the reason.
+    // A body that is not a problem document leaves the reason empty. The
+    // step then shows the status alone, and a check of the reason fails.
     let body: Value = response.json().await.unwrap_or(Value::Null);
     let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
     ApiReply {

@@ -34,7 +34,7 @@ pub enum ControlError {
     },
 }
 
-/// The answer of a control API call: its status and JSON body.
+/// The response to a control API call: its status and JSON body.
 #[derive(Debug, Clone)]
 pub struct ControlReply {
     /// HTTP status.
@@ -51,8 +51,8 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Returns the control API of `org` if `GET /mock/clock` answers like
-    /// mock-okta's, else `None` (a real Okta org answers 404).
+    /// Returns the control API of `org` if `GET /mock/clock` returns
+    /// mock-okta's clock, else `None` (a real Okta org returns 404).
     pub async fn detect(org: &Url) -> Option<Emulator> {
         let http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
@@ -118,8 +118,8 @@ impl Emulator {
         self.send(reqwest::Method::DELETE, &path, None).await
     }
 
-    /// Makes every Sessions API request answer `429 E0000047` until the
-    /// fault is removed; returns the reply, whose body has the fault `id`.
+    /// Makes every Sessions API request fail with `429 E0000047` until the
+    /// fault is removed. Returns the reply, whose body has the fault `id`.
     ///
     /// # Errors
     /// [`ControlError::Transport`] when no response arrived.

@@ -247,6 +247,15 @@ mod tests {
     }
 
     #[test]
+    fn any_error_serializes_as_error() {
+        let expected: Expected = "error:server_error".parse().expect("valid");
+
+        let json = serde_json::to_value(&expected).expect("serializes");
+
+        assert_eq!(json["status"], "error");
+    }
+
+    #[test]
     fn override_parses() {
         let (key, expected) = parse_override("logout.replay=200:allowed").expect("valid");
 

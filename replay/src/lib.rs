@@ -1,7 +1,7 @@
-//! Replays a stolen access token against the demo's back end and reports,
-//! step by step, whether the back end rejects it once the Okta session has
-//! ended, how long that took, and which path caught it (Okta's event hook
-//! push, or the back end's own Sessions API check).
+//! Replays a stolen access token against the demo's back end once the Okta
+//! session has ended. The report says, step by step, whether the back end
+//! rejected it, how long that took, and which path caught it: Okta's event
+//! hook push, or the back end's own Sessions API check.
 //!
 //! [`run`] runs the selected [`Scenario`]s against a self-started
 //! in-process stack or against running services, and returns a

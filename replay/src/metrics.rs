@@ -7,8 +7,8 @@
 //! snapshot is taken just before the step that ends the session and again
 //! after the first rejected replay:
 //!
-//! - a new `not_found` call means the guard asked Okta and Okta answered
-//!   404, so the Sessions API check caught the replay;
+//! - a new `not_found` call means the guard called Okta and got 404, so
+//!   the Sessions API check caught the replay;
 //! - otherwise a new applied event means the session was already marked
 //!   ended by Okta's event hook push, so no call to Okta was needed;
 //! - neither (or no `/metrics`) is reported as unknown.
@@ -67,9 +67,9 @@ fn sample(text: &str, series: &str) -> u64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaughtBy {
-    /// Okta's event hook told the back end that the session ended.
+    /// Okta's event hook had already reported the session ended.
     EventHookPush,
-    /// The back end asked Okta's Sessions API, which answered 404.
+    /// The back end called Okta's Sessions API and got 404.
     SessionsApiCheck,
     /// The metrics do not tell: not served, or neither counter moved.
     Unknown,

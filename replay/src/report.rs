@@ -127,15 +127,11 @@ fn steps_table(steps: &[StepRecord]) -> String {
     let mut text = String::new();
     let headers = HEADERS.map(str::to_owned);
     for row in std::iter::once(&headers).chain(&rows) {
-        let mut line = String::from(" ");
-        for (index, (cell, width)) in row.iter().zip(widths).enumerate() {
-            // The note is last and not padded.
-            if index + 1 == HEADERS.len() {
-                line.push(' ');
-                line.push_str(cell);
-            } else {
-                let _ = write!(line, " {cell:<width$}");
-            }
+        // Two spaces indent the table and separate its columns; the note is
+        // last and not padded.
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            let _ = write!(line, "  {cell:<width$}");
         }
         text.push_str(line.trim_end());
         text.push('\n');

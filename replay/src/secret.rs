@@ -1,5 +1,5 @@
-//! Secrets (passwords, API tokens, access tokens) that never appear in
-//! `Debug` output or logs; a fingerprint stands in for them.
+//! Secrets (passwords, API tokens, access tokens) kept out of `Debug`
+//! output and logs. Their SHA-256 fingerprint is shown instead.
 
 use std::fmt;
 

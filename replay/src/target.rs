@@ -33,7 +33,7 @@ pub enum SignInMethod {
     Form,
     /// Okta's Authentication API (`POST /api/v1/authn`) for a one-time
     /// `sessionToken`, then the authorize endpoint with that token. Needs a
-    /// user whose sign-on policy asks for a password only.
+    /// user whose sign-on policy requires a password only.
     Authn,
 }
 

@@ -98,8 +98,8 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Tokens from one sign-in, and the browser that holds its Okta session
-/// cookie.
+/// Tokens from one sign-in, and the browser whose cookie jar contains its
+/// Okta session cookie.
 #[derive(Debug)]
 pub struct SignedIn {
     /// The access token.

@@ -31,7 +31,7 @@ pub(super) fn browser() -> Result<reqwest::Client, Failure> {
         })
 }
 
-/// One authorize request: its URL and the values that bind its answer.
+/// One authorize request: its URL and the values that bind its response.
 pub(super) struct Authorization {
     /// The authorize URL with PKCE challenge, state and nonce.
     pub url: Url,
@@ -116,7 +116,7 @@ pub(super) async fn with_form(
         return Err(Failure::new(
             Some(status),
             "authorize_failed",
-            format!("authorize answered {status}, not the sign-in form"),
+            format!("authorize returned {status}, not the sign-in form"),
         ));
     }
 
@@ -157,9 +157,9 @@ pub(super) async fn with_form(
             _ => (name, value),
         })
         .collect();
-    let answer = send(browser.post(action.clone()).form(&fields), "sign-in form").await?;
-    match answer.status().as_u16() {
-        302 => location(&answer, &action, target),
+    let response = send(browser.post(action.clone()).form(&fields), "sign-in form").await?;
+    match response.status().as_u16() {
+        302 => location(&response, &action, target),
         401 => Err(Failure::new(
             Some(401),
             "invalid_credentials",
@@ -171,7 +171,7 @@ pub(super) async fn with_form(
         other => Err(Failure::new(
             Some(other),
             "sign_in_failed",
-            format!("the sign-in form answered {other}"),
+            format!("the sign-in form returned {other}"),
         )),
     }
 }
@@ -197,9 +197,9 @@ pub(super) async fn with_authn(
     .await?;
 
     let status = response.status().as_u16();
-    let answer: Value = response.json().await.unwrap_or(Value::Null);
+    let reply: Value = response.json().await.unwrap_or(Value::Null);
     let text = |key: &str| {
-        answer
+        reply
             .get(key)
             .and_then(Value::as_str)
             .unwrap_or_default()
@@ -213,7 +213,7 @@ pub(super) async fn with_authn(
             Some(status),
             &code,
             format!(
-                "Okta's Authentication API answered {status}: {}",
+                "Okta's Authentication API returned {status}: {}",
                 text("errorSummary")
             ),
         ));
@@ -239,7 +239,7 @@ pub(super) async fn with_authn(
         other => Err(Failure::new(
             Some(other),
             "authorize_failed",
-            format!("authorize with the session token answered {other}, not a redirect"),
+            format!("authorize with the session token returned {other}, not a redirect"),
         )),
     }
 }
@@ -287,4 +287,177 @@ fn location(response: &reqwest::Response, base: &Url, target: &Target) -> Result
         ));
     }
     Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use wiremock::matchers::{body_json, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::secret::Secret;
+    use crate::target::SignInMethod;
+
+    fn target(org: &str) -> Target {
+        let url = |text: &str| Url::parse(text).expect("test URL");
+        Target {
+            issuer: url(&format!("{org}/oauth2/default")),
+            org: url(org),
+            api: url("http://127.0.0.1:1"),
+            client_id: "0oatestclient0000001".into(),
+            redirect_uri: url("http://127.0.0.1:9403/callback"),
+            post_logout_redirect_uri: url("http://127.0.0.1:9403/"),
+            scopes: vec!["openid".into()],
+            username: "tester@example.com".into(),
+            password: Secret::new("Test-Passw0rd!"),
+            api_token: None,
+            sign_in: SignInMethod::Authn,
+            emulator: None,
+        }
+    }
+
+    fn authorize_url(org: &str) -> Url {
+        Url::parse(&format!("{org}/oauth2/default/v1/authorize?state=s1")).expect("test URL")
+    }
+
+    async fn mock_authn(server: &MockServer, status: u16, body: Value) {
+        Mock::given(method("POST"))
+            .and(path("/api/v1/authn"))
+            .and(body_json(
+                json!({"username": "tester@example.com", "password": "Test-Passw0rd!"}),
+            ))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(server)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn authn_uses_session_token() {
+        let server = MockServer::start().await;
+        mock_authn(
+            &server,
+            200,
+            json!({"status": "SUCCESS", "sessionToken": "20111abc"}),
+        )
+        .await;
+        Mock::given(method("GET"))
+            .and(path("/oauth2/default/v1/authorize"))
+            .and(query_param("sessionToken", "20111abc"))
+            .respond_with(ResponseTemplate::new(302).insert_header(
+                "Location",
+                "http://127.0.0.1:9403/callback?code=c1&state=s1",
+            ))
+            .mount(&server)
+            .await;
+        let org = server.uri();
+
+        let redirect = with_authn(
+            &browser().expect("client"),
+            &authorize_url(&org),
+            &target(&org),
+        )
+        .await
+        .expect("signed in");
+
+        assert_eq!(redirect.query(), Some("code=c1&state=s1"));
+    }
+
+    #[tokio::test]
+    async fn authn_reports_mfa() {
+        let server = MockServer::start().await;
+        mock_authn(&server, 200, json!({"status": "MFA_REQUIRED"})).await;
+        let org = server.uri();
+
+        let failure = with_authn(
+            &browser().expect("client"),
+            &authorize_url(&org),
+            &target(&org),
+        )
+        .await
+        .expect_err("MFA is not supported");
+
+        assert_eq!(failure.outcome.reason.as_deref(), Some("mfa_required"));
+        assert!(
+            failure.detail.contains("password only"),
+            "{}",
+            failure.detail
+        );
+    }
+
+    #[tokio::test]
+    async fn authn_reports_bad_password() {
+        let server = MockServer::start().await;
+        let body = json!({"errorCode": "E0000004", "errorSummary": "Authentication failed"});
+        mock_authn(&server, 401, body).await;
+        let org = server.uri();
+
+        let failure = with_authn(
+            &browser().expect("client"),
+            &authorize_url(&org),
+            &target(&org),
+        )
+        .await
+        .expect_err("wrong password");
+
+        assert_eq!(failure.outcome.status, Some(401));
+        assert_eq!(failure.outcome.reason.as_deref(), Some("E0000004"));
+    }
+
+    #[tokio::test]
+    async fn form_keeps_password_on_org() {
+        let server = MockServer::start().await;
+        let page = r#"<form method="post" action="http://203.0.113.9/login"><input type="hidden" name="request_id" value="r1"><input name="username"><input name="password"></form>"#;
+        Mock::given(method("GET"))
+            .and(path("/oauth2/default/v1/authorize"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(page))
+            .mount(&server)
+            .await;
+        let org = server.uri();
+
+        let failure = with_form(
+            &browser().expect("client"),
+            &authorize_url(&org),
+            &target(&org),
+        )
+        .await
+        .expect_err("form posts elsewhere");
+
+        assert_eq!(
+            failure.outcome.reason.as_deref(),
+            Some("untrusted_form_action")
+        );
+    }
+
+    #[tokio::test]
+    async fn redirect_must_reach_client() {
+        let server = MockServer::start().await;
+        mock_authn(
+            &server,
+            200,
+            json!({"status": "SUCCESS", "sessionToken": "t"}),
+        )
+        .await;
+        Mock::given(method("GET"))
+            .and(path("/oauth2/default/v1/authorize"))
+            .respond_with(
+                ResponseTemplate::new(302)
+                    .insert_header("Location", "https://login.example.com/signin"),
+            )
+            .mount(&server)
+            .await;
+        let org = server.uri();
+
+        let failure = with_authn(
+            &browser().expect("client"),
+            &authorize_url(&org),
+            &target(&org),
+        )
+        .await
+        .expect_err("redirect goes elsewhere");
+
+        assert_eq!(
+            failure.outcome.reason.as_deref(),
+            Some("unexpected_redirect")
+        );
+    }
 }

@@ -122,7 +122,7 @@ async fn sign_in_without_hook(context: &Context, recorder: &mut Recorder<'_>) ->
     Ok(())
 }
 
-/// Scenario `rate-limited`: sign in, make the Sessions API answer 429,
+/// Scenario `rate-limited`: sign in, make the Sessions API return 429,
 /// call (503 `okta_rate_limited` with `Retry-After`), clear the fault,
 /// then call again after `Retry-After` until the back end recovers.
 pub(super) async fn rate_limited(
@@ -134,7 +134,7 @@ pub(super) async fn rate_limited(
     // next call must ask Okta.
     let user = steps::sign_in(context, recorder).await?;
 
-    let step = StepRecord::new("rate-limit", "mock-okta: Sessions API answers 429")
+    let step = StepRecord::new("rate-limit", "mock-okta: Sessions API returns 429")
         .expect(recorder.expected("rate-limit", Expected::status(201)));
     let reply = emulator.rate_limit_sessions().await;
     let fault = reply

@@ -35,8 +35,8 @@ pub enum Scenario {
     HookDown,
     /// The user logs out; the refresh token can no longer get tokens.
     RefreshAfterLogout,
-    /// Okta's Sessions API answers 429; the back end answers 503 with
-    /// `Retry-After`, then recovers once the limit clears.
+    /// Okta's Sessions API returns 429, so the back end returns 503 with
+    /// `Retry-After`. It recovers once the limit clears.
     RateLimited,
 }
 
@@ -164,18 +164,92 @@ pub async fn run(context: &Context, scenario: Scenario) -> ScenarioReport {
     report
 }
 
+/// Returns why `scenario` cannot run against `target`, if it cannot.
 fn skip_reason(context: &Context, scenario: Scenario) -> Option<String> {
-    if scenario.needs_emulator() && context.target.emulator.is_none() {
+    let org = context
+        .target
+        .emulator
+        .is_none()
+        .then_some(&context.target.org);
+    skip_reason_for(scenario, org, context.admin.is_some())
+}
+
+/// Returns why `scenario` cannot run: `real_org` is the org when it is not
+/// mock-okta, `has_api_token` whether an Okta API token is configured.
+fn skip_reason_for(
+    scenario: Scenario,
+    real_org: Option<&url::Url>,
+    has_api_token: bool,
+) -> Option<String> {
+    if let Some(org) = real_org
+        && scenario.needs_emulator()
+    {
         return Some(format!(
-            "needs mock-okta's control API (/mock/...), which {} does not serve; emulator-only scenario",
-            context.target.org
+            "emulator-only: needs mock-okta's control API (/mock/...), which {org} does not serve"
         ));
     }
-    if scenario == Scenario::AdminEndSessions && context.admin.is_none() {
+    if scenario == Scenario::AdminEndSessions && !has_api_token {
         return Some(
             "needs an Okta API token allowed to end user sessions; export REPLAY_OKTA_API_TOKEN"
                 .to_owned(),
         );
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org() -> url::Url {
+        url::Url::parse("https://dev-1.okta.com/").expect("test URL")
+    }
+
+    #[test]
+    fn skip_emulator_only_on_real_org() {
+        let skipped: Vec<&str> = Scenario::ALL
+            .into_iter()
+            .filter(|scenario| skip_reason_for(*scenario, Some(&org()), true).is_some())
+            .map(Scenario::name)
+            .collect();
+
+        assert_eq!(skipped, ["session-expiry", "hook-down", "rate-limited"]);
+    }
+
+    #[test]
+    fn skip_note_names_org() {
+        let reason = skip_reason_for(Scenario::HookDown, Some(&org()), true).expect("skipped");
+
+        assert!(reason.contains("https://dev-1.okta.com/"), "{reason}");
+    }
+
+    #[test]
+    fn skip_admin_without_token() {
+        let reason =
+            skip_reason_for(Scenario::AdminEndSessions, Some(&org()), false).expect("skipped");
+
+        assert!(reason.contains("REPLAY_OKTA_API_TOKEN"), "{reason}");
+    }
+
+    #[test]
+    fn skip_none_on_emulator() {
+        for scenario in Scenario::ALL {
+            assert_eq!(
+                skip_reason_for(scenario, None, true),
+                None,
+                "{}",
+                scenario.name()
+            );
+        }
+    }
+
+    #[test]
+    fn steps_unique() {
+        for scenario in Scenario::ALL {
+            let mut steps = scenario.steps().to_vec();
+            steps.sort_unstable();
+            steps.dedup();
+            assert_eq!(steps.len(), scenario.steps().len(), "{}", scenario.name());
+        }
+    }
 }

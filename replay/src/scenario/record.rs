@@ -211,7 +211,7 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    /// Ends the record; `result` says whether the scenario ran to its end.
+    /// Ends the record. `result` is `Err` when the scenario stopped early.
     pub fn finish(self, result: Result<(), Stop>) -> ScenarioReport {
         ScenarioReport {
             scenario: self.scenario.name(),

@@ -55,7 +55,7 @@ async fn refresh_again(
     recorder: &mut Recorder<'_>,
     refresh_token: &Secret,
 ) -> Result<(), Stop> {
-    // mock-okta answers 500; Okta documents the error code, not the status.
+    // mock-okta returns 500. Okta documents the error code, not the status.
     let status = if context.target.emulator.is_some() {
         ExpectedStatus::Exact(500)
     } else {

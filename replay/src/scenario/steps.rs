@@ -14,8 +14,8 @@ use crate::secret::{Secret, fingerprint};
 
 /// First pause between replays; it doubles up to [`MAX_REPLAY_PAUSE`].
 const FIRST_REPLAY_PAUSE: Duration = Duration::from_millis(25);
-/// Longest pause between replays, which bounds how much later than the
-/// real revocation a rejection can be seen.
+/// Maximum pause between replays. It bounds how late after the real
+/// revocation the first rejection is observed.
 const MAX_REPLAY_PAUSE: Duration = Duration::from_millis(500);
 
 /// Signs the user in and records step `sign-in` (the token endpoint's
