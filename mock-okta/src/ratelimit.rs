@@ -147,6 +147,9 @@ struct Window {
 struct LimiterState {
     limits: BTreeMap<Bucket, u32>,
     windows: HashMap<Bucket, Window>,
+    /// Requests counted per bucket since start-up or the last reset,
+    /// allowed or not; never windowed.
+    totals: HashMap<Bucket, u64>,
 }
 
 /// Per-bucket counters and limits, changeable at run time.
@@ -162,6 +165,7 @@ impl RateLimiter {
             state: Mutex::new(LimiterState {
                 limits: configured_limits(config),
                 windows: HashMap::new(),
+                totals: HashMap::new(),
             }),
         }
     }
@@ -169,6 +173,7 @@ impl RateLimiter {
     /// Counts one request to `bucket` at `now` (epoch seconds).
     pub fn check(&self, bucket: Bucket, now: i64) -> Verdict {
         let mut state = lock(&self.state);
+        *state.totals.entry(bucket).or_default() += 1;
         let limit = state.limits.get(&bucket).copied().unwrap_or(0);
         let window = current_window(&mut state.windows, bucket, now);
 
@@ -213,11 +218,23 @@ impl RateLimiter {
         tracing::info!(?changes, "rate limits changed");
     }
 
+    /// Returns, per bucket, how many requests were counted against its
+    /// limit since start-up or the last reset, including rejected ones.
+    /// Requests answered by an injected fault are not counted.
+    pub fn request_counts(&self) -> BTreeMap<Bucket, u64> {
+        let state = lock(&self.state);
+        Bucket::ALL
+            .into_iter()
+            .map(|bucket| (bucket, state.totals.get(&bucket).copied().unwrap_or(0)))
+            .collect()
+    }
+
     /// Restores the limits of `config` and forgets every count.
     pub fn reset(&self, config: &Config) {
         let mut state = lock(&self.state);
         state.limits = configured_limits(config);
         state.windows.clear();
+        state.totals.clear();
     }
 }
 
@@ -319,6 +336,20 @@ mod tests {
         assert!(second.allowed);
         assert!(!third.allowed);
         assert_eq!(third.reset, 1_700_000_040);
+    }
+
+    #[test]
+    fn request_counts_include_rejected() {
+        let limiter = RateLimiter::new(&Config::embedded_default());
+        limiter.set_limits(&BTreeMap::from([(Bucket::Sessions, 1)]));
+        let now = 1_700_000_030;
+
+        limiter.check(Bucket::Sessions, now);
+        limiter.check(Bucket::Sessions, now);
+
+        let counts = limiter.request_counts();
+        assert_eq!(counts[&Bucket::Sessions], 2);
+        assert_eq!(counts[&Bucket::Logs], 0);
     }
 
     #[test]

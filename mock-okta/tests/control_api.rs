@@ -328,6 +328,32 @@ async fn reset_restores_start_up_state() {
 }
 
 #[tokio::test]
+async fn request_counts_count_sessions_calls() {
+    let okta = Okta::start().await;
+    let session = okta.demo_session();
+
+    okta.api_get(&format!("/api/v1/sessions/{}", session.id))
+        .await;
+    okta.api_get("/api/v1/sessions/102unknown000000000000000")
+        .await;
+    let counts = json(
+        okta.control(Method::GET, "/mock/request-counts", None)
+            .await,
+    )
+    .await;
+    okta.control(Method::POST, "/mock/reset", None).await;
+    let after_reset = json(
+        okta.control(Method::GET, "/mock/request-counts", None)
+            .await,
+    )
+    .await;
+
+    assert_eq!(counts["sessions"], 2);
+    assert_eq!(counts["logs"], 0);
+    assert_eq!(after_reset["sessions"], 0);
+}
+
+#[tokio::test]
 async fn unknown_control_route_404() {
     let okta = Okta::start().await;
 

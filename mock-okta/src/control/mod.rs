@@ -21,6 +21,7 @@
 //! - `GET /mock/authorization-servers/{id}/keys`,
 //!   `POST /mock/authorization-servers/{id}/keys/rotate`.
 //! - `GET /mock/rate-limits`, `PUT /mock/rate-limits` `{"sessions": 100}`.
+//! - `GET /mock/request-counts`: requests per bucket since start-up or reset.
 //! - `GET /mock/faults`, `POST /mock/faults`, `DELETE /mock/faults`,
 //!   `DELETE /mock/faults/{id}`.
 //! - `POST /mock/reset`: back to the start-up state.
@@ -67,6 +68,7 @@ pub fn router() -> Router<SharedState> {
             "/mock/rate-limits",
             get(runtime::rate_limits).put(runtime::set_rate_limits),
         )
+        .route("/mock/request-counts", get(runtime::request_counts))
         .route(
             "/mock/faults",
             get(runtime::faults)

@@ -128,6 +128,13 @@ pub async fn rate_limits(State(state): State<SharedState>) -> Json<BTreeMap<Buck
     Json(state.rate_limiter.limits())
 }
 
+/// Returns how many requests each bucket counted since start-up or the
+/// last reset, allowed or rate-limited, so a test can assert how often a
+/// client called an endpoint.
+pub async fn request_counts(State(state): State<SharedState>) -> Json<BTreeMap<Bucket, u64>> {
+    Json(state.rate_limiter.request_counts())
+}
+
 /// Changes the per-minute limits of the buckets given, keeping the others.
 pub async fn set_rate_limits(
     State(state): State<SharedState>,
@@ -175,8 +182,9 @@ pub async fn remove_fault(
 }
 
 /// Returns the emulator to its start-up state: no sessions, codes, tokens,
-/// log events or faults, configured rate limits with fresh windows, the
-/// system clock, and event and inline hooks without faults or call records.
+/// log events or faults, configured rate limits with fresh windows and
+/// request counts, the system clock, and event and inline hooks without
+/// faults or call records.
 ///
 /// Signing keys keep their rotation state: a new key set would change the
 /// `kid`s under every verifier's JWKS cache.
