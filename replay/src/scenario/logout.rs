@@ -89,10 +89,12 @@ pub(super) async fn after_admin_end(
 }
 
 /// Waits until the wall clock is in the second after the current one.
-// NOTE: session-hook records a user-wide revocation with whole-second
-// precision and treats every session created in that second as ended, so
-// a sign-in in the same second as `user.session.clear` is refused. Later
-// scenarios sign in again; this keeps them out of that second.
+// NOTE: both sides compare a user-wide revocation at whole-second
+// precision. session-hook treats every session created in the second of
+// `user.session.clear` as ended (Okta then issues no token), and the guard
+// rejects tokens whose whole-second `auth_time` is before the event's
+// millisecond `published` time. Later scenarios sign in again; this keeps
+// them out of that second.
 async fn wait_for_next_second() {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
