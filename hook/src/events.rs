@@ -156,11 +156,11 @@ impl EventProcessor {
     ) -> Result<bool, StoreError> {
         let expires_at = now.saturating_add(self.revocation_ttl_seconds);
         // Okta's publication time; the receipt time when it is missing.
-        let ended_at = event
+        let ended_at_ms = event
             .published
             .as_deref()
             .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
-            .map_or(now, |time| time.timestamp());
+            .map_or(now.saturating_mul(1000), |time| time.timestamp_millis());
 
         match kind {
             EventKind::SessionEnd => {
@@ -169,7 +169,7 @@ impl EventProcessor {
                     return Ok(false);
                 };
                 self.revocations
-                    .end_session(&session_id, ended_at, expires_at)
+                    .end_session(&session_id, ended_at_ms, expires_at)
                     .await?;
                 tracing::info!(
                     uuid = %event.uuid,
@@ -184,7 +184,7 @@ impl EventProcessor {
                     return Ok(false);
                 };
                 self.revocations
-                    .end_user_sessions(&user_id, ended_at, expires_at)
+                    .end_user_sessions(&user_id, ended_at_ms, expires_at)
                     .await?;
                 tracing::info!(uuid = %event.uuid, event_type = label, user = %user_id, "end of all user sessions recorded");
             }

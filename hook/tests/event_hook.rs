@@ -196,6 +196,36 @@ async fn user_wide_event_spares_newer_session() {
 }
 
 #[tokio::test]
+async fn user_wide_event_spares_session_in_same_second() {
+    let harness = Harness::start("").await;
+    harness.session_is_active(SESSION).await;
+    // Cleared at 10:30:00.000; this session starts 400 ms later, in the
+    // same whole second, so only millisecond precision tells them apart.
+    deliver(&harness, &fixture("event_hook_session_clear.json")).await;
+    let mut sign_in = fixture("token_hook_authorization_code.json");
+    sign_in["data"]["context"]["session"]["createdAt"] = json!("2026-03-01T10:30:00.400Z");
+
+    let response = harness.call_hook(&sign_in).await;
+
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(access_claim(&body), Some(SESSION.to_owned()));
+}
+
+#[tokio::test]
+async fn user_wide_event_ends_session_same_millisecond() {
+    let harness = Harness::start("").await;
+    harness.session_is_active(SESSION).await;
+    deliver(&harness, &fixture("event_hook_session_clear.json")).await;
+    let mut sign_in = fixture("token_hook_authorization_code.json");
+    sign_in["data"]["context"]["session"]["createdAt"] = json!("2026-03-01T10:30:00.000Z");
+
+    let response = harness.call_hook(&sign_in).await;
+
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(access_claim(&body), None, "{body}");
+}
+
+#[tokio::test]
 async fn other_user_event_keeps_refresh() {
     let harness = Harness::start("").await;
     harness.session_is_active(SESSION).await;

@@ -323,7 +323,7 @@ async fn expired_link_is_unknown() {
     let link = RefreshLink {
         session_id: SESSION.to_owned(),
         user_id: None,
-        session_created_at: 0,
+        session_created_at_ms: 0,
         linked_at: 0,
         // Expired long ago.
         expires_at: 1,

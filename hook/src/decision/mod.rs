@@ -220,16 +220,16 @@ impl SessionLinker {
     fn new_link(&self, session: &HookSession, user_id: Option<String>, now: i64) -> RefreshLink {
         // The linking time is never before the real creation time, so it
         // is a safe stand-in when Okta omits `createdAt`.
-        let created_at = session
+        let created_at_ms = session
             .created_at
             .as_deref()
             .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
-            .map_or(now, |time| time.timestamp());
+            .map_or(now.saturating_mul(1000), |time| time.timestamp_millis());
 
         RefreshLink {
             session_id: session.id.clone(),
             user_id,
-            session_created_at: created_at,
+            session_created_at_ms: created_at_ms,
             linked_at: now,
             expires_at: now.saturating_add(self.policy.link_ttl_seconds),
         }
@@ -240,7 +240,7 @@ impl SessionLinker {
         let session = SessionRef {
             session_id: &link.session_id,
             user_id: link.user_id.as_deref(),
-            created_at: link.session_created_at,
+            created_at_ms: link.session_created_at_ms,
         };
         match self.revocations.is_ended(session, now).await {
             Ok(false) => Ok(()),

@@ -51,9 +51,11 @@ pub struct RefreshLink {
     pub session_id: String,
     /// Okta user of the session, when known.
     pub user_id: Option<String>,
-    /// Session creation time: `createdAt` of the session block, else the
-    /// linking time (which is never earlier than the real creation).
-    pub session_created_at: i64,
+    /// Session creation time in milliseconds since the Unix epoch:
+    /// `createdAt` of the session block, else the linking time (which is
+    /// never earlier than the real creation). Milliseconds, because a
+    /// sign-in in the same second as a user-wide revocation must survive it.
+    pub session_created_at_ms: i64,
     /// Time the link was written or last extended.
     pub linked_at: i64,
     /// Time after which the link is gone.
@@ -67,8 +69,8 @@ pub struct SessionRef<'a> {
     pub session_id: &'a str,
     /// Okta user of the session, when known.
     pub user_id: Option<&'a str>,
-    /// Session creation time.
-    pub created_at: i64,
+    /// Session creation time, in milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
 }
 
 /// Links from refresh token `jti` to the Okta session it was issued under.
@@ -89,21 +91,21 @@ pub trait RefreshStore: Send + Sync {
 /// Sessions that Okta reported as ended through event hooks.
 #[async_trait]
 pub trait RevocationStore: Send + Sync {
-    /// Records that session `session_id` ended at `ended_at`; the record is
+    /// Records that session `session_id` ended at `ended_at_ms`; the record is
     /// kept until `expires_at`.
     async fn end_session(
         &self,
         session_id: &str,
-        ended_at: i64,
+        ended_at_ms: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
 
     /// Records that every session of `user_id` created at or before
-    /// `ended_at` has ended. A later cutoff replaces an earlier one.
+    /// `ended_at_ms` has ended. A later cutoff replaces an earlier one.
     async fn end_user_sessions(
         &self,
         user_id: &str,
-        ended_at: i64,
+        ended_at_ms: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
 

@@ -35,14 +35,14 @@ use super::{RefreshLink, RefreshStore, RevocationStore, SessionRef, StoreError};
 const LINKS: TableDefinition<&str, &[u8]> = TableDefinition::new("refresh_links");
 /// Okta session id → JSON [`Revocation`].
 const ENDED_SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("ended_sessions");
-/// Okta user id → JSON [`Revocation`]: sessions created up to `ended_at` ended.
+/// Okta user id → JSON [`Revocation`]: sessions created up to `ended_at_ms` ended.
 const ENDED_USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("ended_users");
 /// Event hook `uuid` → expiry time.
 const SEEN_EVENTS: TableDefinition<&str, i64> = TableDefinition::new("seen_events");
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Revocation {
-    ended_at: i64,
+    ended_at_ms: i64,
     expires_at: i64,
 }
 
@@ -218,13 +218,13 @@ impl RevocationStore for RedbStore {
     async fn end_session(
         &self,
         session_id: &str,
-        ended_at: i64,
+        ended_at_ms: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
         let op = WriteOp::EndSession {
             session_id: session_id.to_owned(),
             revocation: Revocation {
-                ended_at,
+                ended_at_ms,
                 expires_at,
             },
         };
@@ -234,13 +234,13 @@ impl RevocationStore for RedbStore {
     async fn end_user_sessions(
         &self,
         user_id: &str,
-        ended_at: i64,
+        ended_at_ms: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
         let op = WriteOp::EndUser {
             user_id: user_id.to_owned(),
             revocation: Revocation {
-                ended_at,
+                ended_at_ms,
                 expires_at,
             },
         };
@@ -259,7 +259,7 @@ impl RevocationStore for RedbStore {
             };
             let by_user = read_revocation(db, ENDED_USERS, user_id)?;
             Ok(by_user.is_some_and(|revocation| {
-                revocation.expires_at > now && session.created_at <= revocation.ended_at
+                revocation.expires_at > now && session.created_at_ms <= revocation.ended_at_ms
             }))
         })
     }

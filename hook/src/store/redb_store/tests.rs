@@ -9,7 +9,7 @@ fn link(session_id: &str, expires_at: i64) -> RefreshLink {
     RefreshLink {
         session_id: session_id.to_owned(),
         user_id: Some("00u1".to_owned()),
-        session_created_at: 100,
+        session_created_at_ms: 100,
         linked_at: 100,
         expires_at,
     }
@@ -64,10 +64,10 @@ async fn user_cutoff_ends_older_sessions_only() {
     let older = SessionRef {
         session_id: "102old",
         user_id: Some("00u1"),
-        created_at: 150,
+        created_at_ms: 150,
     };
     let newer = SessionRef {
-        created_at: 250,
+        created_at_ms: 250,
         session_id: "102new",
         ..older
     };

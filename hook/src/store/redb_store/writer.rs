@@ -278,7 +278,7 @@ fn apply(txn: &WriteTransaction, op: WriteOp) -> Result<WriteOutcome, StoreError
             // Keep the latest cutoff: it covers every earlier one.
             let merged = match existing {
                 Some(old) => Revocation {
-                    ended_at: old.ended_at.max(revocation.ended_at),
+                    ended_at_ms: old.ended_at_ms.max(revocation.ended_at_ms),
                     expires_at: old.expires_at.max(revocation.expires_at),
                 },
                 None => revocation,
