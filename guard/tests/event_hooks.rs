@@ -2,7 +2,7 @@
 
 mod support;
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use session_guard::Guard;
@@ -330,6 +330,44 @@ async fn user_wide_event_spares_later_sign_in() {
     .await;
 
     assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn user_wide_event_spares_sign_in_same_second() {
+    // The event at X.700 s, a new session created at X.900 s: the token's
+    // whole-second auth_time (X) is not proof that it predates the event.
+    let okta = FakeOkta::start().await;
+    let sid = session_id(9);
+    let second = UNIX_EPOCH
+        + Duration::from_secs(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                - 60,
+        );
+    let created = second + Duration::from_millis(900);
+    okta.session_alive(&sid, USER, "ACTIVE", created + Duration::from_secs(7200))
+        .await;
+    let (_guard, address) = start(&okta).await;
+    let event = user_event(
+        "ev-9",
+        "user.session.clear",
+        USER,
+        &session_id(999),
+        second + Duration::from_millis(700),
+    );
+
+    post_events(address, EVENT_SECRET, &delivery(vec![event])).await;
+    let response = get(
+        address,
+        "/session",
+        Some(&token_for_user(&okta, &sid, USER, created)),
+    )
+    .await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(okta.session_calls().await, 1);
 }
 
 #[tokio::test]

@@ -171,6 +171,20 @@ impl Write for Captured {
 }
 
 impl Captured {
+    /// Waits until at least `count` rejection lines were written, for up to
+    /// 5 s, then returns all of them. The server task may log after the
+    /// client has read the response.
+    async fn wait_for_rejections(&self, count: usize) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let lines = self.rejections();
+            if lines.len() >= count || tokio::time::Instant::now() >= deadline {
+                return lines;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     /// Returns the JSON lines whose message starts with "request rejected".
     fn rejections(&self) -> Vec<Value> {
         let text = self
@@ -217,7 +231,7 @@ async fn rejection_logged_once_with_route() {
     get(address, "/session", Some(&token)).await;
     get(address, "/extract/session", None).await;
 
-    let lines = captured.rejections();
+    let lines = captured.wait_for_rejections(3).await;
     assert_eq!(lines.len(), 3, "{lines:?}");
     assert_eq!(lines[0]["fields"]["route"], "/session");
     assert_eq!(lines[0]["fields"]["reason"], "session_ended");
@@ -244,7 +258,8 @@ async fn rejection_log_hides_token() {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect();
-    let lines = captured.rejections();
+    let lines = captured.wait_for_rejections(1).await;
+    assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["fields"]["token"], fingerprint.as_str());
     assert!(!format!("{lines:?}").contains(&token));
 }

@@ -117,8 +117,13 @@ impl SessionOracle {
         token: TokenFacts<'_>,
         now: SystemTime,
     ) -> Result<SessionPass, SessionFailure> {
+        // `auth_time` has whole-second precision, so only a token
+        // authenticated in an earlier second than the revocation is
+        // certainly older. One from the same second is decided below by the
+        // session's millisecond `createdAt`, as a sign-in may follow an
+        // admin's "clear sessions" within the same second.
         if let Some(revocation) = self.cache.user_revocation(token.user_id, now)
-            && token.authenticated_at < revocation.at
+            && token.authenticated_at + Duration::from_secs(1) <= revocation.at
         {
             let mut failure = SessionFailure::new(
                 Reason::SessionEnded,

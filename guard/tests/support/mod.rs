@@ -89,7 +89,7 @@ pub fn from_epoch(seconds: u64) -> SystemTime {
 }
 
 pub fn rfc3339(time: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Okta `Session` JSON.
