@@ -1,7 +1,6 @@
 //! Replays after the session ends at Okta: by the user's logout, or by an
 //! administrator ending all of the user's sessions.
 
-use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -9,9 +8,6 @@ use super::steps::{self, transport_failure};
 use super::{Context, Recorder, StepRecord, Stop};
 use crate::expect::Expected;
 use crate::metrics::Snapshot;
-
-/// Margin past the second boundary, for clock reads in other services.
-const SECOND_MARGIN: Duration = Duration::from_millis(50);
 
 /// Scenario `logout`: sign in, call, copy the token, log out, replay.
 pub(super) async fn after_logout(
@@ -83,22 +79,5 @@ pub(super) async fn after_admin_end(
     }
     let ended_at = Instant::now();
 
-    let result = steps::replay(context, recorder, &copy, ended_at, before).await;
-    wait_for_next_second().await;
-    result
-}
-
-/// Waits until the wall clock is in the second after the current one.
-// NOTE: both sides compare a user-wide revocation at whole-second
-// precision. session-hook treats every session created in the second of
-// `user.session.clear` as ended (Okta then issues no token), and the guard
-// rejects tokens whose whole-second `auth_time` is before the event's
-// millisecond `published` time. Later scenarios sign in again; this keeps
-// them out of that second.
-async fn wait_for_next_second() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let into_second = Duration::from_nanos(u64::from(now.subsec_nanos()));
-    tokio::time::sleep(Duration::from_secs(1) - into_second + SECOND_MARGIN).await;
+    steps::replay(context, recorder, &copy, ended_at, before).await
 }
