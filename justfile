@@ -7,9 +7,16 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list
 
-# Run every test in the workspace (what CI runs).
+# Run every test (what CI runs): the Rust tests, then the end-to-end tests.
 test:
     cargo test --workspace --locked
+    {{just_executable()}} e2e
+
+# Build the stack and run the end-to-end tests in Chromium against it (`just e2e -g replay`; see e2e/README.md).
+e2e *ARGS:
+    frontend/build.sh
+    cargo build --locked -p mock-okta -p session-hook -p demo-backend -p spa-host -p demo-stack
+    cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test {{ARGS}}
 
 # Run the Okta emulator with the embedded demo org on 127.0.0.1:9400.
 mock-okta *ARGS:
