@@ -231,7 +231,7 @@ async fn warmed_guard(file: &TokenFile, policy: Policy) -> anyhow::Result<Guard>
         jwks_url: Some(file.jwks_uri.clone()),
     })
     // The session verdicts must outlive the whole measurement.
-    .verdict_ttl(Duration::from_secs(600))
+    .verdict_ttl(Duration::from_secs(300))
     .cache_capacity(capacity, capacity)
     .build()
     .context("building the guard configuration")?;

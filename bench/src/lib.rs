@@ -7,7 +7,13 @@
 
 pub mod baseline;
 pub mod decisions;
+pub mod harness;
 pub mod loadgen;
+pub mod machine;
 pub mod org;
+pub mod plot;
 pub mod procs;
+pub mod report;
+pub mod results;
+pub mod scenario;
 pub mod stats;

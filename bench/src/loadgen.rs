@@ -1,6 +1,7 @@
 //! An HTTP/1.1 load generator for loopback: keep-alive connections that
-//! send pre-built `GET` requests with a bearer token, either back to back
-//! (saturation) or on a fixed schedule (a fixed rate, open loop).
+//! send pre-built `GET` requests, each with its own path and
+//! `Authorization` value, either back to back (saturation), on a fixed
+//! schedule (a fixed rate, open loop), or each request once.
 //!
 //! Requests are written as raw bytes and responses parsed only as far as
 //! the status line and `Content-Length`, so the generator spends little
@@ -24,17 +25,36 @@ use crate::stats::LatencySummary;
 /// Largest response head or body the generator accepts, in bytes.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
-/// What to send, and how.
+/// One request to send: `GET path` with this `Authorization` value.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestLine {
+    pub path: String,
+    pub authorization: String,
+}
+
+impl RequestLine {
+    /// `GET path` with `Authorization: Bearer token`.
+    pub fn bearer(path: &str, token: &str) -> RequestLine {
+        RequestLine {
+            path: path.to_owned(),
+            authorization: format!("Bearer {token}"),
+        }
+    }
+}
+
+/// What to send, and how. Connection `i` sends requests `i`, `i + n`,
+/// `i + 2n`, ... of `requests` in turn, for `n` connections.
 #[derive(Debug, Clone)]
 pub struct LoadSpec {
     pub addr: SocketAddr,
-    pub path: String,
-    pub tokens: Vec<String>,
+    pub requests: Vec<RequestLine>,
     pub connections: usize,
     pub warmup: Duration,
     pub duration: Duration,
     /// Requests per second over all connections; `None` sends back to back.
     pub rate: Option<f64>,
+    /// Send each request once and stop (still bounded by the duration).
+    pub once: bool,
 }
 
 /// What one load run measured inside its measurement window.
@@ -59,8 +79,8 @@ struct ConnectionOutcome {
 /// Runs the load and returns the figures of the measurement window (after
 /// the warm-up). Stops by itself after `warmup + duration`.
 pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
-    if spec.tokens.is_empty() || spec.connections == 0 {
-        return Err(anyhow!("the load needs at least one token and one connection"));
+    if spec.requests.is_empty() || spec.connections == 0 {
+        return Err(anyhow!("the load needs at least one request and one connection"));
     }
     let started = Instant::now();
     let window_start = started + spec.warmup;
@@ -68,18 +88,16 @@ pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
 
     let mut tasks = Vec::with_capacity(spec.connections);
     for index in 0..spec.connections {
-        let requests: Vec<Vec<u8>> = spec
-            .tokens
+        let mut requests: Vec<Vec<u8>> = spec
+            .requests
             .iter()
             .skip(index)
             .step_by(spec.connections)
-            .map(|token| request_bytes(spec.addr, &spec.path, token))
+            .map(|line| request_bytes(spec.addr, line))
             .collect();
-        let requests = if requests.is_empty() {
-            vec![request_bytes(spec.addr, &spec.path, &spec.tokens[index % spec.tokens.len()])]
-        } else {
-            requests
-        };
+        if requests.is_empty() && !spec.once {
+            requests.push(request_bytes(spec.addr, &spec.requests[index % spec.requests.len()]));
+        }
         let schedule = spec.rate.map(|rate| {
             let interval = Duration::from_secs_f64(spec.connections as f64 / rate);
             // Stagger the connections evenly over one interval.
@@ -87,8 +105,9 @@ pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
             (started + offset, interval)
         });
         let addr = spec.addr;
+        let limit = if spec.once { requests.len() as u64 } else { u64::MAX };
         tasks.push(tokio::spawn(async move {
-            drive(addr, requests, schedule, window_start, window_end).await
+            drive(addr, requests, limit, schedule, window_start, window_end).await
         }));
     }
 
@@ -115,16 +134,20 @@ pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
     })
 }
 
-fn request_bytes(addr: SocketAddr, path: &str, token: &str) -> Vec<u8> {
-    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n\r\n")
-        .into_bytes()
+fn request_bytes(addr: SocketAddr, line: &RequestLine) -> Vec<u8> {
+    format!(
+        "GET {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {}\r\nAccept: application/json\r\n\r\n",
+        line.path, line.authorization
+    )
+    .into_bytes()
 }
 
 /// One keep-alive connection: sends its requests in turn until the window
-/// ends, reconnecting after an error.
+/// ends or `limit` requests were sent, reconnecting after an error.
 async fn drive(
     addr: SocketAddr,
     requests: Vec<Vec<u8>>,
+    limit: u64,
     schedule: Option<(Instant, Duration)>,
     window_start: Instant,
     window_end: Instant,
@@ -138,7 +161,7 @@ async fn drive(
     let mut buffer = Vec::with_capacity(16 * 1024);
     let mut previous_done = Instant::now();
 
-    for sequence in 0u64.. {
+    for sequence in 0..limit {
         let intended = schedule.map(|(first, interval)| first + interval.mul_f64(sequence as f64));
         if let Some(intended) = intended {
             if intended >= window_end {

@@ -21,6 +21,32 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Role {
+    /// Run every scenario and rewrite docs/benchmarks.md, its plot and
+    /// docs/benchmarks/results.json.
+    Run {
+        /// Repository root.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// Measured runs per scenario (tables show medians).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Small counts and short windows, to check the harness; the
+        /// figures are not comparable and the docs are not rewritten.
+        #[arg(long)]
+        quick: bool,
+        /// Start measuring once the one-minute load average is below this.
+        #[arg(long, default_value_t = 1.5)]
+        max_load: f64,
+        /// Longest wait for that load, in minutes; then measure anyway.
+        #[arg(long, default_value_t = 20)]
+        max_wait_mins: u64,
+        /// Requests per second of the fixed-rate HTTP runs.
+        #[arg(long, default_value_t = 5000.0)]
+        fixed_rate: f64,
+        /// Sessions cached in the memory scenario.
+        #[arg(long, default_value_t = 100_000)]
+        memory_sessions: usize,
+    },
     /// Measure token decisions of the guard, the floor and jsonwebtoken on
     /// this process's core; prints JSON.
     Decisions {
@@ -34,17 +60,15 @@ enum Role {
         #[arg(long, default_value_t = 2000)]
         min_ms: u64,
     },
-    /// Send HTTP load to one route; prints JSON.
+    /// Send HTTP load to a server; prints JSON.
     Load {
         /// Server address, IP:PORT on loopback.
         #[arg(long)]
         addr: SocketAddr,
-        /// Request path, for example /api/catalog.
+        /// JSON file with an array of {"path", "authorization"} requests,
+        /// sent in turn.
         #[arg(long)]
-        path: String,
-        /// JSON file with an array of bearer tokens, used in turn.
-        #[arg(long)]
-        tokens: PathBuf,
+        requests: PathBuf,
         /// Keep-alive connections.
         #[arg(long, default_value_t = 32)]
         connections: usize,
@@ -57,6 +81,9 @@ enum Role {
         /// Requests per second over all connections; without it, back to back.
         #[arg(long)]
         rate: Option<f64>,
+        /// Send each request once, then stop.
+        #[arg(long)]
+        once: bool,
     },
     /// Serve the back end's routes without the guard.
     BaselineServer {
@@ -68,7 +95,10 @@ enum Role {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    // The emulator warns on every request over its rate limit, which the
+    // economy scenario provokes thousands of times on purpose.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,mock_okta=error"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -84,6 +114,34 @@ fn main() -> ExitCode {
 
 fn run(role: Role) -> anyhow::Result<()> {
     match role {
+        Role::Run {
+            repo,
+            runs,
+            quick,
+            max_load,
+            max_wait_mins,
+            fixed_rate,
+            memory_sessions,
+        } => {
+            anyhow::ensure!(runs >= 1, "--runs must be at least 1, got {runs}");
+            let options = bench::harness::RunOptions {
+                repo,
+                runs,
+                quick,
+                max_load,
+                max_wait: Duration::from_secs(max_wait_mins * 60),
+                fixed_rate,
+                memory_sessions,
+                write_docs: !quick,
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            let results = runtime.block_on(bench::harness::run(options))?;
+            println!("{}", bench::report::markdown(&results));
+            Ok(())
+        }
         Role::Decisions { tokens, jwks, min_ms } => {
             let results = bench::decisions::measure(&tokens, &jwks, Duration::from_millis(min_ms))?;
             println!("{}", serde_json::to_string(&results)?);
@@ -91,24 +149,24 @@ fn run(role: Role) -> anyhow::Result<()> {
         }
         Role::Load {
             addr,
-            path,
-            tokens,
+            requests,
             connections,
             warmup_ms,
             duration_ms,
             rate,
+            once,
         } => {
-            let text = std::fs::read_to_string(&tokens)
-                .with_context(|| format!("reading {}", tokens.display()))?;
-            let tokens: Vec<String> = serde_json::from_str(&text).context("parsing the token list")?;
+            let text = std::fs::read_to_string(&requests)
+                .with_context(|| format!("reading {}", requests.display()))?;
+            let requests = serde_json::from_str(&text).context("parsing the request list")?;
             let spec = bench::loadgen::LoadSpec {
                 addr,
-                path,
-                tokens,
+                requests,
                 connections,
                 warmup: Duration::from_millis(warmup_ms),
                 duration: Duration::from_millis(duration_ms),
                 rate,
+                once,
             };
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -8,16 +8,21 @@
 //! measured and take minutes for 100,000 tokens.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, anyhow};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use mock_okta::config::EventHookConfig;
 use mock_okta::ratelimit::Bucket;
-use mock_okta::{Config, RunningMockOkta};
+use mock_okta::{Config, MockOkta, SharedState};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use tokio::sync::oneshot;
 
 /// The emulator's authorization server, audience and clients (demo constants).
 pub const AUTH_SERVER: &str = "default";
@@ -36,10 +41,44 @@ pub const TOKEN_LIFETIME_SECS: u64 = 4 * 3600;
 /// high enough that no scenario reaches it.
 pub const UNLIMITED_PER_MINUTE: u32 = 10_000_000;
 
-/// A running emulator and the issuer of its `default` server.
+/// A running emulator and the issuer of its `default` server. Dropping it
+/// stops the server.
 pub struct Org {
-    pub okta: RunningMockOkta,
+    pub state: SharedState,
+    pub org_url: String,
     pub issuer: String,
+    pub upstream: Arc<UpstreamCounts>,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Sessions API requests (`/api/v1/sessions/...`) the emulator received,
+/// counted before its rate limiter, so 429s are included.
+#[derive(Debug, Default)]
+pub struct UpstreamCounts {
+    pub session_calls: AtomicU64,
+    pub too_many_requests: AtomicU64,
+}
+
+impl UpstreamCounts {
+    /// Returns (Sessions API calls, of which 429) so far.
+    pub fn snapshot(&self) -> (u64, u64) {
+        (
+            self.session_calls.load(Ordering::Relaxed),
+            self.too_many_requests.load(Ordering::Relaxed),
+        )
+    }
+}
+
+async fn count_session_calls(State(counts): State<Arc<UpstreamCounts>>, request: Request, next: Next) -> Response {
+    let is_session_call = request.uri().path().starts_with("/api/v1/sessions/");
+    let response = next.run(request).await;
+    if is_session_call {
+        counts.session_calls.fetch_add(1, Ordering::Relaxed);
+        if response.status() == http::StatusCode::TOO_MANY_REQUESTS {
+            counts.too_many_requests.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    response
 }
 
 /// One signed access token and the Okta session it names.
@@ -72,18 +111,40 @@ impl Org {
             });
         }
 
-        let addr: SocketAddr = "127.0.0.1:0".parse().context("loopback address parses")?;
-        let okta = mock_okta::start(config, addr)
+        // As `mock_okta::start`, plus a counter in front of the emulator's
+        // own layers, so that calls the rate limiter rejects are counted.
+        config.validate().context("the emulator configuration is invalid")?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .context("starting the in-process mock-okta")?;
-        let issuer = okta.issuer(AUTH_SERVER);
-        Ok(Org { okta, issuer })
+            .context("binding a loopback port for mock-okta")?;
+        let org_url = format!("http://{}", listener.local_addr().context("reading the emulator address")?);
+        let state = Arc::new(MockOkta::new(config, org_url.clone()).context("generating the emulator's keys")?);
+        let hooks = mock_okta::hooks::event::spawn(&state);
+        // A fresh OnceLock: this is the only place that sets it.
+        let _ = state.event_hooks.set(hooks);
+
+        let upstream = Arc::new(UpstreamCounts::default());
+        let router = mock_okta::app(state.clone()).layer(axum::middleware::from_fn_with_state(
+            upstream.clone(),
+            count_session_calls,
+        ));
+        let (stop, stopped) = oneshot::channel();
+        tokio::spawn(mock_okta::serve::serve(listener, router, stopped));
+
+        let issuer = state.issuer(AUTH_SERVER);
+        Ok(Org {
+            state,
+            org_url,
+            issuer,
+            upstream,
+            _stop: stop,
+        })
     }
 
     /// Sets the Sessions API limit (requests per minute) and starts fresh
     /// rate-limit windows, so that one run's calls never count in the next.
     pub fn reset_session_limit(&self, per_minute: u32) {
-        let state = &self.okta.state;
+        let state = &self.state;
         state.rate_limiter.reset(&state.config);
         state
             .rate_limiter
@@ -92,7 +153,7 @@ impl Org {
 
     /// Creates `count` sessions of the demo user, as password sign-ins do.
     pub fn create_sessions(&self, count: usize) -> anyhow::Result<Vec<String>> {
-        let state = &self.okta.state;
+        let state = &self.state;
         let user = state
             .user_by_id(DEMO_USER_ID)
             .ok_or_else(|| anyhow!("the embedded org has no user {DEMO_USER_ID}"))?;
@@ -117,7 +178,7 @@ impl Org {
             })
             .collect();
 
-        let rings = self.okta.state.key_rings();
+        let rings = self.state.key_rings();
         let ring = rings
             .get(AUTH_SERVER)
             .ok_or_else(|| anyhow!("no key ring for authorization server {AUTH_SERVER}"))?;
@@ -176,7 +237,7 @@ impl Org {
 
     /// Returns the JWKS the `default` server publishes now.
     pub fn jwks(&self) -> anyhow::Result<Value> {
-        let rings = self.okta.state.key_rings();
+        let rings = self.state.key_rings();
         let ring = rings
             .get(AUTH_SERVER)
             .ok_or_else(|| anyhow!("no key ring for authorization server {AUTH_SERVER}"))?;
