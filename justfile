@@ -35,3 +35,9 @@ lint:
 demo *ARGS:
     frontend/build.sh
     cargo build --locked -p mock-okta -p session-hook -p demo-backend -p spa-host -p demo-stack && target/debug/stack {{ARGS}}
+
+# Benchmark the guard against Okta's verifiers and session calls, rewriting docs/benchmarks.md (not a test; `just bench --help`).
+bench *ARGS:
+    cargo build --release --locked -p demo-backend -p bench
+    cd bench/node && npm ci --no-audit --no-fund --loglevel=error
+    target/release/bench run --repo . {{ARGS}}
