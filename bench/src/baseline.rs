@@ -35,8 +35,8 @@ pub async fn serve(listen: SocketAddr) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}; pick a free port"))?;
-    let origins = ["http://127.0.0.1:9403", "http://localhost:9403"]
-        .map(|origin| http::HeaderValue::from_static(origin));
+    let origins =
+        ["http://127.0.0.1:9403", "http://localhost:9403"].map(http::HeaderValue::from_static);
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
@@ -50,13 +50,21 @@ pub async fn serve(listen: SocketAddr) -> anyhow::Result<()> {
         .route("/api/profile", get(profile))
         .layer(cors);
     let app = Router::new()
-        .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
+        .route(
+            "/healthz",
+            get(|| async { Json(json!({ "status": "ok" })) }),
+        )
         .merge(api)
-        .layer(axum::middleware::from_fn_with_state(counters.clone(), count))
+        .layer(axum::middleware::from_fn_with_state(
+            counters.clone(),
+            count,
+        ))
         .with_state(counters);
 
     tracing::info!(%listen, "baseline server listening");
-    axum::serve(listener, app).await.context("serving the baseline")
+    axum::serve(listener, app)
+        .await
+        .context("serving the baseline")
 }
 
 async fn count(State(counters): State<Counters>, request: Request, next: Next) -> Response {
@@ -90,7 +98,7 @@ async fn profile() -> Response {
     Json(profile_document()).into_response()
 }
 
-/// A profile of the guarded route's shape, with typical values.
+/// Returns a profile document of the guarded route's shape, with typical values.
 fn profile_document() -> Value {
     json!({
         "subject": "demo@example.com",

@@ -59,15 +59,23 @@ struct BareClaims {
 
 /// Measures every scenario, each for at least `min_time`, and returns
 /// the figures in a fixed order.
-pub fn measure(tokens_path: &Path, jwks_path: &Path, min_time: Duration) -> anyhow::Result<Vec<Throughput>> {
+pub fn measure(
+    tokens_path: &Path,
+    jwks_path: &Path,
+    min_time: Duration,
+) -> anyhow::Result<Vec<Throughput>> {
     let file = TokenFile::read(tokens_path)?;
     let jwks: Value = serde_json::from_str(
-        &std::fs::read_to_string(jwks_path).with_context(|| format!("reading {}", jwks_path.display()))?,
+        &std::fs::read_to_string(jwks_path)
+            .with_context(|| format!("reading {}", jwks_path.display()))?,
     )
     .context("parsing the JWKS")?;
     let (n, e) = signing_key_components(&jwks)?;
     if file.tokens.is_empty() {
-        bail!("{} holds no tokens; mint some first", tokens_path.display());
+        bail!(
+            "{} contains no tokens; run the harness (`bench run`), which writes it",
+            tokens_path.display()
+        );
     }
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -89,18 +97,29 @@ pub fn measure(tokens_path: &Path, jwks_path: &Path, min_time: Duration) -> anyh
 
 /// Returns the base64url `n` and `e` of the JWKS's only key.
 fn signing_key_components(jwks: &Value) -> anyhow::Result<(String, String)> {
-    let keys = jwks["keys"].as_array().ok_or_else(|| anyhow!("the JWKS has no keys array"))?;
+    let keys = jwks["keys"]
+        .as_array()
+        .ok_or_else(|| anyhow!("the JWKS has no keys array"))?;
     // The emulator publishes the active and the next key; the tokens are
     // signed by the first (active) one.
     let key = keys.first().ok_or_else(|| anyhow!("the JWKS is empty"))?;
-    let n = key["n"].as_str().ok_or_else(|| anyhow!("the JWK has no n"))?;
-    let e = key["e"].as_str().ok_or_else(|| anyhow!("the JWK has no e"))?;
+    let n = key["n"]
+        .as_str()
+        .ok_or_else(|| anyhow!("the JWK has no n"))?;
+    let e = key["e"]
+        .as_str()
+        .ok_or_else(|| anyhow!("the JWK has no e"))?;
     Ok((n.to_owned(), e.to_owned()))
 }
 
-/// The floor: base64url-decode the signature and check it over the
-/// signing input with a pre-parsed key. No header or claims parsing.
-fn floor_signature(tokens: &[String], n: &str, e: &str, min_time: Duration) -> anyhow::Result<Throughput> {
+/// Measures the floor: base64url-decode the signature and check it over
+/// the signing input with a pre-parsed key. No header or claims parsing.
+fn floor_signature(
+    tokens: &[String],
+    n: &str,
+    e: &str,
+    min_time: Duration,
+) -> anyhow::Result<Throughput> {
     let key = RsaPublicKeyComponents {
         n: URL_SAFE_NO_PAD.decode(n).context("decoding n")?,
         e: URL_SAFE_NO_PAD.decode(e).context("decoding e")?,
@@ -113,20 +132,32 @@ fn floor_signature(tokens: &[String], n: &str, e: &str, min_time: Duration) -> a
         let Ok(length) = URL_SAFE_NO_PAD.decode_slice(signature, &mut buffer) else {
             return false;
         };
-        key.verify(&RSA_PKCS1_2048_8192_SHA256, input.as_bytes(), &buffer[..length])
-            .is_ok()
+        key.verify(
+            &RSA_PKCS1_2048_8192_SHA256,
+            input.as_bytes(),
+            &buffer[..length],
+        )
+        .is_ok()
     };
     if !tokens.iter().all(|token| check(token)) {
         bail!("a token failed the bare signature check; the JWKS does not match the tokens");
     }
-    Ok(timed_passes("floor_rs256_signature", tokens, min_time, |token| {
-        black_box(check(token))
-    }))
+    Ok(timed_passes(
+        "floor_rs256_signature",
+        tokens,
+        min_time,
+        |token| black_box(check(token)),
+    ))
 }
 
-/// A hand-written verification with jsonwebtoken 12: signature, `exp`,
-/// `iss`, `aud`, and the claims decoded into a struct.
-fn jsonwebtoken_decode(file: &TokenFile, n: &str, e: &str, min_time: Duration) -> anyhow::Result<Throughput> {
+/// Measures a hand-written verification with jsonwebtoken 12: signature,
+/// `exp`, `iss`, `aud`, and the claims decoded into a struct.
+fn jsonwebtoken_decode(
+    file: &TokenFile,
+    n: &str,
+    e: &str,
+    min_time: Duration,
+) -> anyhow::Result<Throughput> {
     let key = DecodingKey::from_rsa_components(n, e).context("building the RSA decoding key")?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_audience(&[AUDIENCE]);
@@ -135,14 +166,22 @@ fn jsonwebtoken_decode(file: &TokenFile, n: &str, e: &str, min_time: Duration) -
     if !file.tokens.iter().all(|token| check(token)) {
         bail!("a token failed jsonwebtoken::decode; check the issuer and audience");
     }
-    Ok(timed_passes("jsonwebtoken_decode", &file.tokens, min_time, |token| {
-        black_box(check(token))
-    }))
+    Ok(timed_passes(
+        "jsonwebtoken_decode",
+        &file.tokens,
+        min_time,
+        |token| black_box(check(token)),
+    ))
 }
 
 /// Calls `check` on every token, pass after pass, until `min_time` has
 /// passed and at least one whole pass is done.
-fn timed_passes(scenario: &str, tokens: &[String], min_time: Duration, mut check: impl FnMut(&str) -> bool) -> Throughput {
+fn timed_passes(
+    scenario: &str,
+    tokens: &[String],
+    min_time: Duration,
+    mut check: impl FnMut(&str) -> bool,
+) -> Throughput {
     let started = Instant::now();
     let mut decisions = 0u64;
     while decisions == 0 || started.elapsed() < min_time {
@@ -160,7 +199,11 @@ fn timed_passes(scenario: &str, tokens: &[String], min_time: Duration, mut check
 /// for live sessions, every session already checked with one warm token),
 /// then each measured token once. Cached: the same tokens again on the
 /// last pass's guard, whose decision cache now holds every verdict.
-async fn guard_decisions(file: &TokenFile, policy: Policy, min_time: Duration) -> anyhow::Result<(Throughput, Throughput)> {
+async fn guard_decisions(
+    file: &TokenFile,
+    policy: Policy,
+    min_time: Duration,
+) -> anyhow::Result<(Throughput, Throughput)> {
     let label = match policy {
         Policy::TokenOnly => "token_only",
         Policy::LiveSession => "live_session",
@@ -192,13 +235,24 @@ async fn guard_decisions(file: &TokenFile, policy: Policy, min_time: Duration) -
     let cached_time = started.elapsed();
 
     Ok((
-        Throughput::new(&format!("guard_first_sight_{label}"), first_decisions, first_time.as_secs_f64()),
-        Throughput::new(&format!("guard_cached_{label}"), cached_decisions, cached_time.as_secs_f64()),
+        Throughput::new(
+            &format!("guard_first_sight_{label}"),
+            first_decisions,
+            first_time.as_secs_f64(),
+        ),
+        Throughput::new(
+            &format!("guard_cached_{label}"),
+            cached_decisions,
+            cached_time.as_secs_f64(),
+        ),
     ))
 }
 
 async fn decide(guard: &Guard, token: &str, policy: Policy) -> anyhow::Result<()> {
-    match guard.authorize(black_box(token), policy, SystemTime::now()).await {
+    match guard
+        .authorize(black_box(token), policy, SystemTime::now())
+        .await
+    {
         Ok(authorized) => {
             black_box(authorized);
             Ok(())

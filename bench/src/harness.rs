@@ -13,7 +13,7 @@ use crate::results::Results;
 use crate::scenario::economy::EconomyLoad;
 use crate::scenario::{Settings, economy, http_overhead, memory, revocation, token_decisions};
 
-/// What `bench run` does.
+/// Options of `bench run`.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub repo: PathBuf,
@@ -26,7 +26,8 @@ pub struct RunOptions {
     pub fixed_rate: f64,
     /// Sessions cached in the memory scenario.
     pub memory_sessions: usize,
-    /// Where the report goes; `None` prints the results only.
+    /// Whether to rewrite the files under `docs/`; without it the
+    /// results are only printed.
     pub write_docs: bool,
 }
 

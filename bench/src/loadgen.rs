@@ -5,11 +5,13 @@
 //!
 //! Requests are written as raw bytes and responses parsed only as far as
 //! the status line and `Content-Length`, so the generator spends little
-//! of its core per request. At a fixed rate, a request's latency counts
-//! from its scheduled time when the connection was still busy at that
-//! time (the wait is the server's doing), and from the moment it was sent
-//! otherwise (tokio's timer wakes up to a millisecond late, which is the
-//! generator's doing, not the server's).
+//! of its core per request.
+//!
+//! At a fixed rate, a request's latency counts from its scheduled time
+//! when the connection was still busy at that time, because that wait is
+//! the server's doing. Otherwise it counts from the moment the request was
+//! sent, because tokio's timer wakes up to a millisecond late, which is the
+//! generator's doing.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -42,8 +44,9 @@ impl RequestLine {
     }
 }
 
-/// What to send, and how. Connection `i` sends requests `i`, `i + n`,
-/// `i + 2n`, ... of `requests` in turn, for `n` connections.
+/// Requests, connections and pacing of one load run. Connection `i`
+/// sends requests `i`, `i + n`, `i + 2n`, ... of `requests` in turn, for
+/// `n` connections.
 #[derive(Debug, Clone)]
 pub struct LoadSpec {
     pub addr: SocketAddr,
@@ -57,7 +60,7 @@ pub struct LoadSpec {
     pub once: bool,
 }
 
-/// What one load run measured inside its measurement window.
+/// Figures of one load run, inside its measurement window.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoadResult {
     pub requests: u64,
@@ -80,7 +83,9 @@ struct ConnectionOutcome {
 /// the warm-up). Stops by itself after `warmup + duration`.
 pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
     if spec.requests.is_empty() || spec.connections == 0 {
-        return Err(anyhow!("the load needs at least one request and one connection"));
+        return Err(anyhow!(
+            "the load needs at least one request and one connection"
+        ));
     }
     let started = Instant::now();
     let window_start = started + spec.warmup;
@@ -96,7 +101,10 @@ pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
             .map(|line| request_bytes(spec.addr, line))
             .collect();
         if requests.is_empty() && !spec.once {
-            requests.push(request_bytes(spec.addr, &spec.requests[index % spec.requests.len()]));
+            requests.push(request_bytes(
+                spec.addr,
+                &spec.requests[index % spec.requests.len()],
+            ));
         }
         let schedule = spec.rate.map(|rate| {
             let interval = Duration::from_secs_f64(spec.connections as f64 / rate);
@@ -105,7 +113,11 @@ pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
             (started + offset, interval)
         });
         let addr = spec.addr;
-        let limit = if spec.once { requests.len() as u64 } else { u64::MAX };
+        let limit = if spec.once {
+            requests.len() as u64
+        } else {
+            u64::MAX
+        };
         tasks.push(tokio::spawn(async move {
             drive(addr, requests, limit, schedule, window_start, window_end).await
         }));
@@ -142,8 +154,8 @@ fn request_bytes(addr: SocketAddr, line: &RequestLine) -> Vec<u8> {
     .into_bytes()
 }
 
-/// One keep-alive connection: sends its requests in turn until the window
-/// ends or `limit` requests were sent, reconnecting after an error.
+/// Drives one keep-alive connection: sends its requests in turn until the
+/// window ends or `limit` requests were sent, reconnecting after an error.
 async fn drive(
     addr: SocketAddr,
     requests: Vec<Vec<u8>>,
@@ -193,7 +205,8 @@ async fn drive(
         match result {
             Ok(Ok(status)) => {
                 if latency_start >= window_start && done <= window_end {
-                    let nanos = u64::try_from(done.duration_since(latency_start).as_nanos()).unwrap_or(u64::MAX);
+                    let nanos = u64::try_from(done.duration_since(latency_start).as_nanos())
+                        .unwrap_or(u64::MAX);
                     outcome.latencies_ns.push(nanos);
                     *outcome.statuses.entry(status).or_insert(0) += 1;
                 }
@@ -219,11 +232,16 @@ async fn exchange(
 ) -> anyhow::Result<u16> {
     if stream.is_none() {
         let connection = TcpStream::connect(addr).await.context("connecting")?;
-        connection.set_nodelay(true).context("setting TCP_NODELAY")?;
+        connection
+            .set_nodelay(true)
+            .context("setting TCP_NODELAY")?;
         *stream = Some(connection);
     }
     let connection = stream.as_mut().ok_or_else(|| anyhow!("no connection"))?;
-    connection.write_all(request).await.context("writing the request")?;
+    connection
+        .write_all(request)
+        .await
+        .context("writing the request")?;
 
     buffer.clear();
     let (head_end, status, body_length) = loop {
@@ -243,7 +261,10 @@ async fn read_more(connection: &mut TcpStream, buffer: &mut Vec<u8>) -> anyhow::
         return Err(anyhow!("response larger than {MAX_RESPONSE_BYTES} bytes"));
     }
     let mut chunk = [0u8; 16 * 1024];
-    let read = connection.read(&mut chunk).await.context("reading the response")?;
+    let read = connection
+        .read(&mut chunk)
+        .await
+        .context("reading the response")?;
     if read == 0 {
         return Err(anyhow!("the server closed the connection"));
     }
@@ -289,7 +310,10 @@ mod tests {
 
     #[test]
     fn head_incomplete() {
-        assert_eq!(parse_head(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n").expect("no error"), None);
+        assert_eq!(
+            parse_head(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n").expect("no error"),
+            None
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ pub fn load_average() -> anyhow::Result<f64> {
 /// Waits until the one-minute load average is below `max_load`, checking
 /// every `poll` for at most `max_wait`. Returns the load when it stopped
 /// waiting and a sentence saying why.
-pub fn wait_for_quiet(max_load: f64, poll: Duration, max_wait: Duration) -> anyhow::Result<(f64, String)> {
+pub fn wait_for_quiet(
+    max_load: f64,
+    poll: Duration,
+    max_wait: Duration,
+) -> anyhow::Result<(f64, String)> {
     let started = Instant::now();
     loop {
         let load = load_average()?;
@@ -33,10 +37,15 @@ pub fn wait_for_quiet(max_load: f64, poll: Duration, max_wait: Duration) -> anyh
         if started.elapsed() >= max_wait {
             return Ok((
                 load,
-                format!("load still {load:.2} (not below {max_load}) after the maximum wait of {waited} s; measured anyway"),
+                format!(
+                    "load still {load:.2} (not below {max_load}) after the maximum wait of {waited} s; measured anyway"
+                ),
             ));
         }
-        eprintln!("bench: load average {load:.2} is not below {max_load}; checking again in {} s", poll.as_secs());
+        eprintln!(
+            "bench: load average {load:.2} is not below {max_load}; checking again in {} s",
+            poll.as_secs()
+        );
         std::thread::sleep(poll);
     }
 }

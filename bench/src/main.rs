@@ -37,7 +37,8 @@ enum Role {
         /// Start measuring once the one-minute load average is below this.
         #[arg(long, default_value_t = 1.5)]
         max_load: f64,
-        /// Longest wait for that load, in minutes; then measure anyway.
+        /// Maximum wait for that load, in minutes, after which the harness
+        /// measures anyway.
         #[arg(long, default_value_t = 20)]
         max_wait_mins: u64,
         /// Requests per second of the fixed-rate HTTP runs.
@@ -142,7 +143,11 @@ fn run(role: Role) -> anyhow::Result<()> {
             println!("{}", bench::report::markdown(&results));
             Ok(())
         }
-        Role::Decisions { tokens, jwks, min_ms } => {
+        Role::Decisions {
+            tokens,
+            jwks,
+            min_ms,
+        } => {
             let results = bench::decisions::measure(&tokens, &jwks, Duration::from_millis(min_ms))?;
             println!("{}", serde_json::to_string(&results)?);
             Ok(())

@@ -69,7 +69,11 @@ impl UpstreamCounts {
     }
 }
 
-async fn count_session_calls(State(counts): State<Arc<UpstreamCounts>>, request: Request, next: Next) -> Response {
+async fn count_session_calls(
+    State(counts): State<Arc<UpstreamCounts>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_session_call = request.uri().path().starts_with("/api/v1/sessions/");
     let response = next.run(request).await;
     if is_session_call {
@@ -92,7 +96,10 @@ impl Org {
     /// Starts the embedded demo org on a free loopback port with a
     /// Sessions API limit of `sessions_per_minute` and, when given, an
     /// event hook delivering `user.session.end` to `event_hook_url`.
-    pub async fn start(sessions_per_minute: u32, event_hook_url: Option<&str>) -> anyhow::Result<Org> {
+    pub async fn start(
+        sessions_per_minute: u32,
+        event_hook_url: Option<&str>,
+    ) -> anyhow::Result<Org> {
         let mut config = Config::embedded_default();
         config.rate_limits.sessions = sessions_per_minute;
         config.rate_limits.oauth_keys = UNLIMITED_PER_MINUTE;
@@ -113,12 +120,21 @@ impl Org {
 
         // As `mock_okta::start`, plus a counter in front of the emulator's
         // own layers, so that calls the rate limiter rejects are counted.
-        config.validate().context("the emulator configuration is invalid")?;
+        config
+            .validate()
+            .context("the emulator configuration is invalid")?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .context("binding a loopback port for mock-okta")?;
-        let org_url = format!("http://{}", listener.local_addr().context("reading the emulator address")?);
-        let state = Arc::new(MockOkta::new(config, org_url.clone()).context("generating the emulator's keys")?);
+        let org_url = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .context("reading the emulator address")?
+        );
+        let state = Arc::new(
+            MockOkta::new(config, org_url.clone()).context("generating the emulator's keys")?,
+        );
         let hooks = mock_okta::hooks::event::spawn(&state);
         // A fresh OnceLock: this is the only place that sets it.
         let _ = state.event_hooks.set(hooks);
@@ -164,7 +180,11 @@ impl Org {
 
     /// Signs `per_session` access tokens for each session, on every core,
     /// and returns them grouped by session in the order of `session_ids`.
-    pub fn mint(&self, session_ids: &[String], per_session: usize) -> anyhow::Result<Vec<MintedToken>> {
+    pub fn mint(
+        &self,
+        session_ids: &[String],
+        per_session: usize,
+    ) -> anyhow::Result<Vec<MintedToken>> {
         let issued_at = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .context("the system clock is before 1970")?
@@ -275,13 +295,12 @@ impl TokenFile {
     }
 }
 
-/// Returns how long ago `start` was, in seconds, as a float.
-pub fn seconds_since(start: std::time::Instant) -> f64 {
-    start.elapsed().as_secs_f64()
-}
-
-/// Waits up to `deadline` for `url` to answer 200, polling every 20 ms.
-pub async fn wait_until_ready(http: &reqwest::Client, url: &str, deadline: Duration) -> anyhow::Result<()> {
+/// Waits up to `deadline` for `url` to return 200, polling every 20 ms.
+pub async fn wait_until_ready(
+    http: &reqwest::Client,
+    url: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     loop {
         if let Ok(response) = http.get(url).send().await
@@ -290,7 +309,7 @@ pub async fn wait_until_ready(http: &reqwest::Client, url: &str, deadline: Durat
             return Ok(());
         }
         if started.elapsed() > deadline {
-            return Err(anyhow!("{url} did not answer 200 within {deadline:?}"));
+            return Err(anyhow!("{url} did not return 200 within {deadline:?}"));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

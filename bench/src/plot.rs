@@ -48,9 +48,25 @@ const TOP: f64 = 60.0;
 
 /// Renders `bars` with a log10 axis from `10^min_exp` to `10^max_exp`.
 pub fn render(title: &str, bars: &[Bar]) -> String {
-    let finite: Vec<f64> = bars.iter().map(|bar| bar.value).filter(|v| v.is_finite() && *v > 0.0).collect();
-    let min_exp = finite.iter().copied().fold(f64::INFINITY, f64::min).log10().floor().clamp(0.0, 9.0);
-    let max_exp = finite.iter().copied().fold(0.0, f64::max).log10().ceil().clamp(min_exp + 1.0, 10.0);
+    let finite: Vec<f64> = bars
+        .iter()
+        .map(|bar| bar.value)
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
+    let min_exp = finite
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .log10()
+        .floor()
+        .clamp(0.0, 9.0);
+    let max_exp = finite
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .log10()
+        .ceil()
+        .clamp(min_exp + 1.0, 10.0);
     let plot_width = WIDTH - LABEL_WIDTH - RIGHT_MARGIN;
     let x_of = |value: f64| {
         let position = (value.max(1.0).log10() - min_exp) / (max_exp - min_exp);
@@ -65,13 +81,22 @@ pub fn render(title: &str, bars: &[Bar]) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="13">"#
     );
     let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(svg, r#"<text x="{}" y="24" font-size="16" font-weight="bold">{}</text>"#, 10, escape(title));
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="24" font-size="16" font-weight="bold">{}</text>"#,
+        10,
+        escape(title)
+    );
 
     let axis_bottom = TOP + ROW * bars.len() as f64;
     let mut exponent = min_exp;
     while exponent <= max_exp {
         let x = x_of(10f64.powf(exponent));
-        let _ = writeln!(svg, r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{axis_bottom}" stroke="#dddddd"/>"##, TOP - 8.0);
+        let _ = writeln!(
+            svg,
+            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{axis_bottom}" stroke="#dddddd"/>"##,
+            TOP - 8.0
+        );
         let _ = writeln!(
             svg,
             r#"<text x="{x:.1}" y="{}" text-anchor="middle" fill="dimgray">{}</text>"#,
@@ -110,8 +135,18 @@ pub fn render(title: &str, bars: &[Bar]) -> String {
 
     let mut legend_y = axis_bottom + 30.0;
     for group in [Group::Guard, Group::Peer, Group::Http] {
-        let _ = writeln!(svg, r#"<rect x="{LABEL_WIDTH}" y="{:.1}" width="14" height="14" fill="{}"/>"#, legend_y - 11.0, group.colour());
-        let _ = writeln!(svg, r#"<text x="{}" y="{legend_y:.1}">{}</text>"#, LABEL_WIDTH + 20.0, group.legend());
+        let _ = writeln!(
+            svg,
+            r#"<rect x="{LABEL_WIDTH}" y="{:.1}" width="14" height="14" fill="{}"/>"#,
+            legend_y - 11.0,
+            group.colour()
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{legend_y:.1}">{}</text>"#,
+            LABEL_WIDTH + 20.0,
+            group.legend()
+        );
         legend_y += 20.0;
     }
     svg.push_str("</svg>\n");
@@ -144,12 +179,20 @@ pub fn human(value: f64) -> String {
     } else {
         (value, "")
     };
-    let digits = if scaled >= 100.0 { 0 } else if scaled >= 10.0 { 1 } else { 2 };
+    let digits = if scaled >= 100.0 {
+        0
+    } else if scaled >= 10.0 {
+        1
+    } else {
+        2
+    };
     format!("{scaled:.digits$}{suffix}")
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -167,8 +210,16 @@ mod tests {
     #[test]
     fn render_one_bar_per_value() {
         let bars = vec![
-            Bar { label: "a <b>".to_owned(), value: 1e6, group: Group::Guard },
-            Bar { label: "c".to_owned(), value: 2e4, group: Group::Peer },
+            Bar {
+                label: "a <b>".to_owned(),
+                value: 1e6,
+                group: Group::Guard,
+            },
+            Bar {
+                label: "c".to_owned(),
+                value: 2e4,
+                group: Group::Peer,
+            },
         ];
         let svg = render("t", &bars);
         assert!(svg.starts_with("<svg"));

@@ -64,7 +64,13 @@ pub fn free_loopback_addr() -> anyhow::Result<SocketAddr> {
 
 /// Starts `program` under `taskset -c core`, with its output appended to
 /// `log`.
-pub fn spawn_pinned(core: &str, program: &Path, args: &[String], envs: &[(&str, String)], log: &Path) -> anyhow::Result<Child> {
+pub fn spawn_pinned(
+    core: &str,
+    program: &Path,
+    args: &[String],
+    envs: &[(&str, String)],
+    log: &Path,
+) -> anyhow::Result<Child> {
     let output = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -83,9 +89,12 @@ pub fn spawn_pinned(core: &str, program: &Path, args: &[String], envs: &[(&str, 
     for (key, value) in envs {
         command.env(key, value);
     }
-    let child = command
-        .spawn()
-        .with_context(|| format!("starting {} under taskset (install util-linux)", program.display()))?;
+    let child = command.spawn().with_context(|| {
+        format!(
+            "starting {} under taskset (install util-linux)",
+            program.display()
+        )
+    })?;
     tracing::debug!(program = %program.display(), core, pid = child.id(), "child started");
     Ok(Child {
         name: program.display().to_string(),
@@ -95,7 +104,12 @@ pub fn spawn_pinned(core: &str, program: &Path, args: &[String], envs: &[(&str, 
 
 /// Runs `program` under `taskset -c core` to completion and returns its
 /// standard output; fails with its standard error on a non-zero exit.
-pub fn run_pinned(core: &str, program: &Path, args: &[String], timeout: Duration) -> anyhow::Result<String> {
+pub fn run_pinned(
+    core: &str,
+    program: &Path,
+    args: &[String],
+    timeout: Duration,
+) -> anyhow::Result<String> {
     let mut child = Command::new("timeout")
         .arg(format!("{}s", timeout.as_secs().max(1)))
         .arg("taskset")
@@ -112,9 +126,15 @@ pub fn run_pinned(core: &str, program: &Path, args: &[String], timeout: Duration
     let stderr = child.stderr.take();
     let read_out = std::thread::spawn(move || read_all(stdout));
     let read_err = std::thread::spawn(move || read_all(stderr));
-    let status = child.wait().with_context(|| format!("waiting for {}", program.display()))?;
-    let out = read_out.join().map_err(|_| anyhow!("reading stdout panicked"))?;
-    let err = read_err.join().map_err(|_| anyhow!("reading stderr panicked"))?;
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for {}", program.display()))?;
+    let out = read_out
+        .join()
+        .map_err(|_| anyhow!("reading stdout panicked"))?;
+    let err = read_err
+        .join()
+        .map_err(|_| anyhow!("reading stderr panicked"))?;
     if !status.success() {
         bail!(
             "{} {} failed ({status}): {}",
@@ -134,7 +154,7 @@ fn read_all(source: Option<impl std::io::Read>) -> String {
     text
 }
 
-/// How a back end is started for a scenario.
+/// Settings of a back end started for a scenario.
 pub struct BackendOptions<'a> {
     pub issuer: &'a str,
     pub org_url: &'a str,
@@ -144,8 +164,12 @@ pub struct BackendOptions<'a> {
 }
 
 /// Starts the release `demo-backend` on `listen`, pinned to the server
-/// core, and waits until `/healthz` answers.
-pub async fn start_backend(listen: SocketAddr, options: &BackendOptions<'_>, work_dir: &Path) -> anyhow::Result<Child> {
+/// core, and waits until `/healthz` returns 200.
+pub async fn start_backend(
+    listen: SocketAddr,
+    options: &BackendOptions<'_>,
+    work_dir: &Path,
+) -> anyhow::Result<Child> {
     let config_path = work_dir.join(format!("backend-{}.toml", listen.port()));
     let event_hooks = if options.event_hooks {
         "[event_hooks]\nheader = \"Authorization\"\n"
@@ -169,7 +193,10 @@ pub async fn start_backend(listen: SocketAddr, options: &BackendOptions<'_>, wor
         ("DEMO_BACKEND_OKTA__AUTH__TOKEN", SSWS_TOKEN.to_owned()),
     ];
     if options.event_hooks {
-        envs.push(("DEMO_BACKEND_EVENT_HOOKS__SECRET", EVENT_HOOK_SECRET.to_owned()));
+        envs.push((
+            "DEMO_BACKEND_EVENT_HOOKS__SECRET",
+            EVENT_HOOK_SECRET.to_owned(),
+        ));
     }
     let program = binary_dir()?.join("demo-backend");
     if !program.exists() {
@@ -192,10 +219,14 @@ pub async fn start_backend(listen: SocketAddr, options: &BackendOptions<'_>, wor
 }
 
 /// Starts the unguarded baseline server (this executable) on `listen`,
-/// pinned to the server core, and waits until it answers.
+/// pinned to the server core, and waits until `/healthz` returns 200.
 pub async fn start_baseline(listen: SocketAddr, work_dir: &Path) -> anyhow::Result<Child> {
     let program = std::env::current_exe().context("locating the bench executable")?;
-    let args = vec!["baseline-server".to_owned(), "--listen".to_owned(), listen.to_string()];
+    let args = vec![
+        "baseline-server".to_owned(),
+        "--listen".to_owned(),
+        listen.to_string(),
+    ];
     let log = work_dir.join("baseline.log");
     let envs = [("RUST_LOG", "warn".to_owned())];
     let child = spawn_pinned(SERVER_CORE, &program, &args, &envs, &log)?;

@@ -14,12 +14,30 @@ mod sections;
 
 /// Display order and labels of the decision scenarios.
 pub const DECISION_LABELS: [(&str, &str); 10] = [
-    ("guard_cached_token_only", "guard, repeated token (cached), token only"),
-    ("guard_cached_live_session", "guard, repeated token (cached), live session"),
-    ("floor_rs256_signature", "RS256 signature check only (the floor)"),
-    ("guard_first_sight_token_only", "guard, first sight, token only"),
-    ("guard_first_sight_live_session", "guard, first sight, live session (session known)"),
-    ("jsonwebtoken_decode", "Rust jsonwebtoken::decode, hand-written"),
+    (
+        "guard_cached_token_only",
+        "guard, repeated token (cached), token only",
+    ),
+    (
+        "guard_cached_live_session",
+        "guard, repeated token (cached), live session",
+    ),
+    (
+        "floor_rs256_signature",
+        "RS256 signature check only (the floor)",
+    ),
+    (
+        "guard_first_sight_token_only",
+        "guard, first sight, token only",
+    ),
+    (
+        "guard_first_sight_live_session",
+        "guard, first sight, live session (session known)",
+    ),
+    (
+        "jsonwebtoken_decode",
+        "Rust jsonwebtoken::decode, hand-written",
+    ),
     ("node_jose", "Node jose jwtVerify, local JWKS"),
     ("node_okta_jwt_verifier", "Node @okta/jwt-verifier"),
     ("python_pyjwt", "Python PyJWT jwt.decode"),
@@ -34,9 +52,13 @@ pub fn write(repo: &Path, results: &Results) -> anyhow::Result<()> {
 
     let json = serde_json::to_string_pretty(results).context("serializing the results")?;
     std::fs::write(assets.join("results.json"), json + "\n").context("writing results.json")?;
-    std::fs::write(assets.join("throughput.svg"), plot::render("Throughput by scenario (medians)", &bars(results)))
-        .context("writing throughput.svg")?;
-    std::fs::write(docs.join("benchmarks.md"), markdown(results)).context("writing benchmarks.md")?;
+    std::fs::write(
+        assets.join("throughput.svg"),
+        plot::render("Throughput by scenario (medians)", &bars(results)),
+    )
+    .context("writing throughput.svg")?;
+    std::fs::write(docs.join("benchmarks.md"), markdown(results))
+        .context("writing benchmarks.md")?;
     Ok(())
 }
 
@@ -46,15 +68,28 @@ pub fn rate(results: &Results, scenario: &str) -> Option<f64> {
 }
 
 fn row<'a>(results: &'a Results, scenario: &str) -> Option<&'a DecisionRow> {
-    results.decisions.as_ref()?.rows.iter().find(|row| row.scenario == scenario)
+    results
+        .decisions
+        .as_ref()?
+        .rows
+        .iter()
+        .find(|row| row.scenario == scenario)
 }
 
 fn bars(results: &Results) -> Vec<Bar> {
     let mut bars = Vec::new();
     for (scenario, label) in DECISION_LABELS {
         if let Some(value) = rate(results, scenario) {
-            let group = if scenario.starts_with("guard") { Group::Guard } else { Group::Peer };
-            bars.push(Bar { label: label.to_owned(), value, group });
+            let group = if scenario.starts_with("guard") {
+                Group::Guard
+            } else {
+                Group::Peer
+            };
+            bars.push(Bar {
+                label: label.to_owned(),
+                value,
+                group,
+            });
         }
     }
     for http in &results.http {
@@ -67,7 +102,7 @@ fn bars(results: &Results) -> Vec<Bar> {
     bars
 }
 
-/// The whole page.
+/// Renders the whole page.
 pub fn markdown(results: &Results) -> String {
     let mut page = String::new();
     page.push_str(sections::INTRO);
@@ -145,13 +180,17 @@ pub fn times(fast: Option<f64>, slow: Option<f64>) -> String {
     match (fast, slow) {
         (Some(fast), Some(slow)) if slow > 0.0 => {
             let value = fast / slow;
-            if value >= 10.0 { format!("{value:.0}x") } else { format!("{value:.2}x") }
+            if value >= 10.0 {
+                format!("{value:.0}x")
+            } else {
+                format!("{value:.2}x")
+            }
         }
         _ => "n/a".to_owned(),
     }
 }
 
-/// The median of a per-run count.
+/// Returns the median of a per-run count.
 pub fn median_count(values: impl Iterator<Item = u64>) -> f64 {
     median(&values.map(|value| value as f64).collect::<Vec<_>>()).unwrap_or(f64::NAN)
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Returns the median of `values`, the mean of the two middle values for an
-/// even count, or `None` when `values` is empty or holds a NaN.
+/// even count, or `None` when `values` is empty or contains a NaN.
 pub fn median(values: &[f64]) -> Option<f64> {
     if values.is_empty() || values.iter().any(|value| value.is_nan()) {
         return None;
@@ -59,9 +59,8 @@ impl LatencySummary {
 
     /// Returns the field-wise median of several runs' summaries.
     pub fn median_of(runs: &[LatencySummary]) -> Option<LatencySummary> {
-        let field = |pick: fn(&LatencySummary) -> f64| {
-            median(&runs.iter().map(pick).collect::<Vec<_>>())
-        };
+        let field =
+            |pick: fn(&LatencySummary) -> f64| median(&runs.iter().map(pick).collect::<Vec<_>>());
         Some(LatencySummary {
             count: median(&runs.iter().map(|run| run.count as f64).collect::<Vec<_>>())? as usize,
             p50_us: field(|run| run.p50_us)?,

@@ -92,7 +92,9 @@ pub fn goals(page: &mut String, results: &Results) {
         "cached decisions vs Node @okta/jwt-verifier".into(),
         "at least 50x".into(),
         times(cached, okta_node),
-        cached.zip(okta_node).map(|(fast, slow)| fast / slow >= 50.0),
+        cached
+            .zip(okta_node)
+            .map(|(fast, slow)| fast / slow >= 50.0),
     ));
     for (label, first) in [("token only", first_token), ("live session", first_live)] {
         rows.push((
@@ -118,7 +120,10 @@ pub fn goals(page: &mut String, results: &Results) {
         if let (Some(guarded), Some(unguarded)) = (http.fixed_median, plain.fixed_median) {
             let added = guarded.p99_us - unguarded.p99_us;
             rows.push((
-                format!("added p99 latency, {} route, at {} req/s", http.route, http.fixed_rate),
+                format!(
+                    "added p99 latency, {} route, at {} req/s",
+                    http.route, http.fixed_rate
+                ),
                 "under 100 µs".into(),
                 format!("{added:.0} µs"),
                 Some(added < 100.0),
@@ -130,9 +135,17 @@ pub fn goals(page: &mut String, results: &Results) {
         .iter()
         .find(|economy| economy.client == "guard" && economy.limit_per_minute == 100)
     {
-        let worst = economy.runs.iter().map(|run| run.upstream_429).max().unwrap_or(0);
+        let worst = economy
+            .runs
+            .iter()
+            .map(|run| run.upstream_429)
+            .max()
+            .unwrap_or(0);
         rows.push((
-            format!("429s at 100/min with {} active sessions (guard)", economy.sessions),
+            format!(
+                "429s at 100/min with {} active sessions (guard)",
+                economy.sessions
+            ),
             "zero".into(),
             format!("{worst} (worst run)"),
             Some(worst == 0),
@@ -183,10 +196,14 @@ pub fn http(page: &mut String, results: &Results) {
             .http
             .iter()
             .find(|other| other.server == "unguarded" && other.route == http.route);
-        let ratio = plain.map_or(f64::NAN, |plain| http.saturation_median / plain.saturation_median);
+        let ratio = plain.map_or(f64::NAN, |plain| {
+            http.saturation_median / plain.saturation_median
+        });
         let (p50, p99, p999) = http
             .fixed_median
-            .map_or((f64::NAN, f64::NAN, f64::NAN), |l| (l.p50_us, l.p99_us, l.p999_us));
+            .map_or((f64::NAN, f64::NAN, f64::NAN), |l| {
+                (l.p50_us, l.p99_us, l.p999_us)
+            });
         let _ = writeln!(
             page,
             "| {} | {} | {} | {ratio:.2} | {p50:.0} | {p99:.0} | {p999:.0} | {} |",
@@ -202,7 +219,9 @@ pub fn http(page: &mut String, results: &Results) {
             .http
             .iter()
             .find(|other| other.server == "unguarded" && other.route == http.route);
-        if let (Some(guarded), Some(plain)) = (http.fixed_median, plain.and_then(|p| p.fixed_median)) {
+        if let (Some(guarded), Some(plain)) =
+            (http.fixed_median, plain.and_then(|p| p.fixed_median))
+        {
             let _ = writeln!(
                 page,
                 "| {} | {:.0} µs | {:.0} µs | {:.0} µs |",
@@ -242,7 +261,14 @@ pub fn economy(page: &mut String, results: &Results) {
     for economy in &results.economy {
         let calls = median_count(economy.runs.iter().map(|run| run.upstream_calls));
         let too_many = median_count(economy.runs.iter().map(|run| run.upstream_429));
-        let status = |code: u16| median_count(economy.runs.iter().map(|run| run.responses.get(&code).copied().unwrap_or(0)));
+        let status = |code: u16| {
+            median_count(
+                economy
+                    .runs
+                    .iter()
+                    .map(|run| run.responses.get(&code).copied().unwrap_or(0)),
+            )
+        };
         let other = median_count(economy.runs.iter().map(|run| {
             run.responses
                 .iter()
@@ -251,7 +277,11 @@ pub fn economy(page: &mut String, results: &Results) {
                 .sum()
         }));
         let per_session_minute = calls / economy.sessions as f64 / (economy.seconds / 60.0);
-        let client = if economy.client == "guard" { "guard" } else { "per request" };
+        let client = if economy.client == "guard" {
+            "guard"
+        } else {
+            "per request"
+        };
         let _ = writeln!(
             page,
             "| {client} | {} | {calls:.0} | {per_session_minute:.3} | {too_many:.0} | {:.0} | {:.0} | {other:.0} |",
@@ -283,7 +313,11 @@ pub fn revocation(page: &mut String, results: &Results) {
          | mode | verdict TTL | trials | median | slowest | no 401 before the deadline |\n|---|---:|---:|---:|---:|---:|\n",
     );
     for result in &results.revocation {
-        let mode = if result.mode == "event_hook" { "event hook" } else { "polling only" };
+        let mode = if result.mode == "event_hook" {
+            "event hook"
+        } else {
+            "polling only"
+        };
         let _ = writeln!(
             page,
             "| {mode} | {} s | {} | {} | {} | {} |",
@@ -298,7 +332,11 @@ pub fn revocation(page: &mut String, results: &Results) {
 }
 
 fn milliseconds(value: f64) -> String {
-    if value >= 1000.0 { format!("{:.1} s", value / 1000.0) } else { format!("{value:.1} ms") }
+    if value >= 1000.0 {
+        format!("{:.1} s", value / 1000.0)
+    } else {
+        format!("{value:.1} ms")
+    }
 }
 
 pub fn memory(page: &mut String, results: &Results) {

@@ -26,7 +26,11 @@ pub struct EconomyLoad {
 }
 
 /// Runs the guard and the per-request client at each limit.
-pub async fn run(org: &Org, settings: &Settings, load: EconomyLoad) -> anyhow::Result<Vec<EconomyResult>> {
+pub async fn run(
+    org: &Org,
+    settings: &Settings,
+    load: EconomyLoad,
+) -> anyhow::Result<Vec<EconomyResult>> {
     let session_ids = org.create_sessions(load.sessions)?;
     eprintln!("bench: API economy, minting {} tokens", load.sessions);
     let tokens = org.mint(&session_ids, 1)?;
@@ -43,7 +47,11 @@ pub async fn run(org: &Org, settings: &Settings, load: EconomyLoad) -> anyhow::R
         for client in ["guard", "per_request"] {
             let mut runs = Vec::new();
             for run in 0..settings.runs {
-                eprintln!("bench: API economy, {client} at {limit}/min, run {} of {}", run + 1, settings.runs);
+                eprintln!(
+                    "bench: API economy, {client} at {limit}/min, run {} of {}",
+                    run + 1,
+                    settings.runs
+                );
                 org.reset_session_limit(limit);
                 let before = org.upstream.snapshot();
                 let outcome = match client {
@@ -73,8 +81,14 @@ pub async fn run(org: &Org, settings: &Settings, load: EconomyLoad) -> anyhow::R
     Ok(results)
 }
 
-/// The back end's live-session route with a fresh guard (empty caches).
-async fn guarded(org: &Org, settings: &Settings, tokens: &[MintedToken], plan: &LoadPlan) -> anyhow::Result<LoadResult> {
+/// Sends the load to the back end's live-session route, with a fresh
+/// guard (empty caches).
+async fn guarded(
+    org: &Org,
+    settings: &Settings,
+    tokens: &[MintedToken],
+    plan: &LoadPlan,
+) -> anyhow::Result<LoadResult> {
     let addr = free_loopback_addr()?;
     let _backend = start_backend(
         addr,
@@ -95,14 +109,21 @@ async fn guarded(org: &Org, settings: &Settings, tokens: &[MintedToken], plan: &
     run_load(settings, "economy-guard", addr, &requests, plan).await
 }
 
-/// What a hand-written middleware does: `GET /api/v1/sessions/{id}` for
-/// every request, sent straight to the emulator.
-async fn per_request(org: &Org, settings: &Settings, tokens: &[MintedToken], plan: &LoadPlan) -> anyhow::Result<LoadResult> {
+/// Sends the load as hand-written middleware would: a
+/// `GET /api/v1/sessions/{id}` to the emulator for every request.
+async fn per_request(
+    org: &Org,
+    settings: &Settings,
+    tokens: &[MintedToken],
+    plan: &LoadPlan,
+) -> anyhow::Result<LoadResult> {
     let addr = org
         .org_url
         .trim_start_matches("http://")
         .parse()
-        .map_err(|error| anyhow::anyhow!("the org URL {} has no socket address: {error}", org.org_url))?;
+        .map_err(|error| {
+            anyhow::anyhow!("the org URL {} has no socket address: {error}", org.org_url)
+        })?;
     let requests: Vec<RequestLine> = tokens
         .iter()
         .map(|minted| RequestLine {

@@ -16,13 +16,21 @@ use crate::results::HttpResult;
 use crate::stats::{LatencySummary, median};
 
 /// Routes measured: the path and its policy name in the tables.
-const ROUTES: [(&str, &str); 2] = [("/api/catalog", "token only"), ("/api/profile", "live session")];
+const ROUTES: [(&str, &str); 2] = [
+    ("/api/catalog", "token only"),
+    ("/api/profile", "live session"),
+];
 
 /// Tokens the load cycles through (of the decision scenario's set).
 const TOKENS: usize = 1000;
 
 /// Runs every route on both servers `settings.runs` times.
-pub async fn run(org: &Org, tokens: &[MintedToken], settings: &Settings, fixed_rate: f64) -> anyhow::Result<Vec<HttpResult>> {
+pub async fn run(
+    org: &Org,
+    tokens: &[MintedToken],
+    settings: &Settings,
+    fixed_rate: f64,
+) -> anyhow::Result<Vec<HttpResult>> {
     let saturation = LoadPlan {
         connections: 32,
         warmup: Duration::from_millis(settings.pick(1000, 300)),
@@ -56,8 +64,12 @@ pub async fn run(org: &Org, tokens: &[MintedToken], settings: &Settings, fixed_r
         let _baseline = start_baseline(baseline_addr, &settings.work).await?;
 
         for (path, policy) in ROUTES {
+            // The tokens are grouped by session, so a stride spreads the
+            // chosen ones over every session.
+            let stride = (tokens.len() / TOKENS).max(1);
             let requests: Vec<RequestLine> = tokens
                 .iter()
+                .step_by(stride)
                 .take(TOKENS)
                 .map(|minted| RequestLine::bearer(path, &minted.token))
                 .collect();
@@ -77,8 +89,18 @@ pub async fn run(org: &Org, tokens: &[MintedToken], settings: &Settings, fixed_r
     Ok(results)
 }
 
-fn record(results: &mut Vec<HttpResult>, server: &str, route: &str, rate: f64, busy: &LoadResult, paced: &LoadResult) {
-    let index = match results.iter().position(|r| r.server == server && r.route == route) {
+fn record(
+    results: &mut Vec<HttpResult>,
+    server: &str,
+    route: &str,
+    rate: f64,
+    busy: &LoadResult,
+    paced: &LoadResult,
+) {
+    let index = match results
+        .iter()
+        .position(|r| r.server == server && r.route == route)
+    {
         Some(index) => index,
         None => {
             results.push(HttpResult {

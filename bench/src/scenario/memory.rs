@@ -1,5 +1,5 @@
-//! Scenario 5: resident size of the back end holding a given number of
-//! cached sessions (one token per session, so the decision cache holds as
+//! Scenario 5: resident size of the back end with a given number of
+//! cached sessions (one token per session, so the decision cache has as
 //! many entries as the session cache).
 
 use std::time::Duration;

@@ -37,13 +37,15 @@ impl Settings {
 
 /// Runs a blocking function on tokio's blocking pool, so that the
 /// in-process emulator keeps serving while a child runs.
-pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> anyhow::Result<T> {
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|error| anyhow!("a blocking task failed: {error}"))?
 }
 
-/// How one load run is sent.
+/// Connections, timing and pacing of one load run.
 #[derive(Debug, Clone)]
 pub struct LoadPlan {
     pub connections: usize,
@@ -55,7 +57,13 @@ pub struct LoadPlan {
 
 /// Writes `requests` to a file and runs the load generator (this
 /// executable's `load` role) on the client core against `addr`.
-pub async fn run_load(settings: &Settings, name: &str, addr: std::net::SocketAddr, requests: &[RequestLine], plan: &LoadPlan) -> anyhow::Result<LoadResult> {
+pub async fn run_load(
+    settings: &Settings,
+    name: &str,
+    addr: std::net::SocketAddr,
+    requests: &[RequestLine],
+    plan: &LoadPlan,
+) -> anyhow::Result<LoadResult> {
     let path = settings.work.join(format!("requests-{name}.json"));
     write_json(&path, requests)?;
 
@@ -82,7 +90,8 @@ pub async fn run_load(settings: &Settings, name: &str, addr: std::net::SocketAdd
     let program = std::env::current_exe().context("locating the bench executable")?;
     let timeout = plan.warmup + plan.duration + Duration::from_secs(30);
     let output = blocking(move || run_pinned(CLIENT_CORE, &program, &args, timeout)).await?;
-    serde_json::from_str(output.trim()).with_context(|| format!("parsing the load result {output:?}"))
+    serde_json::from_str(output.trim())
+        .with_context(|| format!("parsing the load result {output:?}"))
 }
 
 /// Writes `value` as JSON to `path`.

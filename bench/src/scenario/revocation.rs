@@ -56,12 +56,18 @@ async fn with_event_hook(settings: &Settings, trials: usize) -> anyhow::Result<R
     // that no sample includes it.
     let http = reqwest::Client::new();
     let verified = http
-        .post(format!("{}/mock/event-hooks/whobench00000000001/verify", org.org_url))
+        .post(format!(
+            "{}/mock/event-hooks/whobench00000000001/verify",
+            org.org_url
+        ))
         .send()
         .await
         .context("verifying the event hook")?;
     if !verified.status().is_success() {
-        bail!("the event hook did not verify: {}", verified.text().await.unwrap_or_default());
+        bail!(
+            "the event hook did not verify: {}",
+            verified.text().await.unwrap_or_default()
+        );
     }
 
     let sessions = org.create_sessions(trials)?;
@@ -73,7 +79,16 @@ async fn with_event_hook(settings: &Settings, trials: usize) -> anyhow::Result<R
         expect_status(&http, &profile, &minted.token, 200).await?;
         let logged_out = Instant::now();
         end_session(&org, &minted.session_id)?;
-        match first_rejection(&http, &profile, &minted.token, logged_out, Duration::ZERO, Duration::from_secs(10)).await? {
+        match first_rejection(
+            &http,
+            &profile,
+            &minted.token,
+            logged_out,
+            Duration::ZERO,
+            Duration::from_secs(10),
+        )
+        .await?
+        {
             Some(latency) => samples.push(latency.as_secs_f64() * 1000.0),
             None => timed_out += 1,
         }
@@ -120,7 +135,15 @@ async fn polling_only(settings: &Settings, trials: usize) -> anyhow::Result<Revo
             state
                 .end_session(&minted.session_id, SessionEnd::Logout)
                 .ok_or_else(|| anyhow!("session {} was not live at logout", minted.session_id))?;
-            first_rejection(&http, &profile, &minted.token, logged_out, POLL_INTERVAL, ttl + Duration::from_secs(10)).await
+            first_rejection(
+                &http,
+                &profile,
+                &minted.token,
+                logged_out,
+                POLL_INTERVAL,
+                ttl + Duration::from_secs(10),
+            )
+            .await
         }));
     }
     let mut samples = Vec::new();
@@ -141,7 +164,12 @@ fn end_session(org: &Org, session_id: &str) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow!("session {session_id} was not live at logout"))
 }
 
-async fn expect_status(http: &reqwest::Client, url: &str, token: &str, expected: u16) -> anyhow::Result<()> {
+async fn expect_status(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    expected: u16,
+) -> anyhow::Result<()> {
     let status = http
         .get(url)
         .bearer_auth(token)
@@ -151,12 +179,12 @@ async fn expect_status(http: &reqwest::Client, url: &str, token: &str, expected:
         .status()
         .as_u16();
     if status != expected {
-        bail!("GET {url} answered {status}, expected {expected} before logout");
+        bail!("GET {url} returned status {status}, expected {expected} before logout");
     }
     Ok(())
 }
 
-/// Replays `token` until the back end answers 401, pausing `interval`
+/// Replays `token` until the back end returns 401, pausing `interval`
 /// between tries; returns the time since `since`, or `None` after `deadline`.
 async fn first_rejection(
     http: &reqwest::Client,
@@ -179,7 +207,9 @@ async fn first_rejection(
         match status {
             401 => return Ok(Some(elapsed)),
             200 => {}
-            other => bail!("GET {url} answered {other} while waiting for the logout to apply"),
+            other => {
+                bail!("GET {url} returned status {other} while waiting for the logout to apply")
+            }
         }
         if elapsed > deadline {
             return Ok(None);

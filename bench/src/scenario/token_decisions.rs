@@ -34,7 +34,11 @@ struct PeerOutput {
 /// Mints the token set, then measures every verifier `settings.runs`
 /// times, interleaved so that a slow moment of the machine hits all.
 /// Returns the figures and the measured tokens (reused by later scenarios).
-pub async fn run(org: &Org, settings: &Settings, notes: &mut Vec<String>) -> anyhow::Result<(DecisionResults, Vec<MintedToken>)> {
+pub async fn run(
+    org: &Org,
+    settings: &Settings,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<(DecisionResults, Vec<MintedToken>)> {
     let sessions = settings.pick(50, 10);
     let per_session = settings.pick(100, 20);
     let session_ids = org.create_sessions(sessions)?;
@@ -57,15 +61,23 @@ pub async fn run(org: &Org, settings: &Settings, notes: &mut Vec<String>) -> any
     let peers = peers(settings, notes).await;
     let mut runs: BTreeMap<String, (String, Vec<f64>)> = BTreeMap::new();
     for run in 0..settings.runs {
-        eprintln!("bench: token decisions, run {} of {}", run + 1, settings.runs);
+        eprintln!(
+            "bench: token decisions, run {} of {}",
+            run + 1,
+            settings.runs
+        );
         for throughput in rust_decisions(&tokens_path, &jwks_path).await? {
             let version = rust_version(&throughput.scenario).to_owned();
-            let entry = runs.entry(throughput.scenario).or_insert_with(|| (version, Vec::new()));
+            let entry = runs
+                .entry(throughput.scenario)
+                .or_insert_with(|| (version, Vec::new()));
             entry.1.push(throughput.per_second);
         }
         for peer in &peers {
             let output = peer_decisions(peer, &tokens_path, &jwks_path).await?;
-            let entry = runs.entry(output.peer).or_insert_with(|| (output.version.clone(), Vec::new()));
+            let entry = runs
+                .entry(output.peer)
+                .or_insert_with(|| (output.version.clone(), Vec::new()));
             entry.1.push(output.per_second);
         }
     }
@@ -108,8 +120,11 @@ async fn rust_decisions(tokens: &Path, jwks: &Path) -> anyhow::Result<Vec<Throug
         "--min-ms".to_owned(),
         MIN_TIME.as_millis().to_string(),
     ];
-    let output = blocking(move || run_pinned(SERVER_CORE, &program, &args, Duration::from_secs(300))).await?;
-    serde_json::from_str(output.trim()).with_context(|| format!("parsing the decision figures {output:?}"))
+    let output =
+        blocking(move || run_pinned(SERVER_CORE, &program, &args, Duration::from_secs(300)))
+            .await?;
+    serde_json::from_str(output.trim())
+        .with_context(|| format!("parsing the decision figures {output:?}"))
 }
 
 async fn peer_decisions(peer: &Peer, tokens: &Path, jwks: &Path) -> anyhow::Result<PeerOutput> {
@@ -118,7 +133,9 @@ async fn peer_decisions(peer: &Peer, tokens: &Path, jwks: &Path) -> anyhow::Resu
     args.push(jwks.display().to_string());
     args.push(MIN_TIME.as_millis().to_string());
     let program = peer.program.clone();
-    let output = blocking(move || run_pinned(SERVER_CORE, &program, &args, Duration::from_secs(300))).await?;
+    let output =
+        blocking(move || run_pinned(SERVER_CORE, &program, &args, Duration::from_secs(300)))
+            .await?;
     let line = output.lines().last().unwrap_or_default();
     serde_json::from_str(line).with_context(|| format!("parsing the peer output {output:?}"))
 }
@@ -127,7 +144,11 @@ async fn peer_decisions(peer: &Peer, tokens: &Path, jwks: &Path) -> anyhow::Resu
 async fn peers(settings: &Settings, notes: &mut Vec<String>) -> Vec<Peer> {
     let mut peers = Vec::new();
     let script = settings.repo.join("bench/node/verify.mjs");
-    if settings.repo.join("bench/node/node_modules/@okta/jwt-verifier").exists() {
+    if settings
+        .repo
+        .join("bench/node/node_modules/@okta/jwt-verifier")
+        .exists()
+    {
         for name in ["okta", "jose"] {
             peers.push(Peer {
                 program: PathBuf::from("node"),
