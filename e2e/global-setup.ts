@@ -17,7 +17,9 @@ const START_TIMEOUT_MS = 150_000;
 /** Upper bound for a clean stop; `stack` gives each service 5 s of grace. */
 const STOP_TIMEOUT_MS = 30_000;
 
-const binDir = path.join(repoRoot, "target", "debug");
+// Where cargo put the debug binaries; a relative CARGO_TARGET_DIR is taken
+// from the repository root, where `just` runs cargo.
+const binDir = path.join(path.resolve(repoRoot, process.env.CARGO_TARGET_DIR ?? "target"), "debug");
 const spaDist = path.join(repoRoot, "frontend", "dist");
 const logPath = path.join(__dirname, "test-results", "stack.log");
 
