@@ -29,6 +29,28 @@ pub struct RunOptions {
     /// Whether to rewrite the files under `docs/`; without it the
     /// results are only printed.
     pub write_docs: bool,
+    /// Scenarios to run; the docs are rewritten only when all ran.
+    pub scenarios: Vec<Scenario>,
+}
+
+/// One of the five measured scenarios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    Decisions,
+    Http,
+    Economy,
+    Revocation,
+    Memory,
+}
+
+/// Records the load average as a scenario starts.
+fn note_load(results: &mut Results, scenario: &str) -> anyhow::Result<()> {
+    let load = machine::load_average()?;
+    results
+        .machine
+        .scenario_loads
+        .push((scenario.to_owned(), load));
+    Ok(())
 }
 
 /// Runs every scenario and writes the report.
@@ -59,24 +81,48 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Results> {
     results.machine.load_at_start = load;
     results.machine.load_wait = why;
 
+    let selected = |scenario: Scenario| options.scenarios.contains(&scenario);
     let org = Org::start(UNLIMITED_PER_MINUTE, None).await?;
-    let (decisions, tokens) = token_decisions::run(&org, &settings, &mut results.notes).await?;
-    results.decisions = Some(decisions);
-    results.http = http_overhead::run(&org, &tokens, &settings, options.fixed_rate).await?;
-
-    let economy_load = EconomyLoad {
-        sessions: settings.pick(10_000, 500),
-        clients: settings.pick(100, 20),
-        rate: settings.pick(1000.0, 200.0),
-        duration: Duration::from_secs(settings.pick(30, 5)),
-    };
-    results.economy = economy::run(&org, &settings, economy_load).await?;
-    results.revocation = revocation::run(&settings).await?;
-    let memory_sessions = settings.pick(options.memory_sessions, 2_000);
-    results.memory = Some(memory::run(&org, &settings, memory_sessions).await?);
+    let token_set = token_decisions::mint_token_set(&org, &settings)?;
+    if selected(Scenario::Decisions) {
+        note_load(&mut results, "decisions")?;
+        results.decisions =
+            Some(token_decisions::run(&token_set, &settings, &mut results.notes).await?);
+    }
+    if selected(Scenario::Http) {
+        note_load(&mut results, "http")?;
+        results.http =
+            http_overhead::run(&org, &token_set.tokens, &settings, options.fixed_rate).await?;
+    }
+    if selected(Scenario::Economy) {
+        note_load(&mut results, "economy")?;
+        let economy_load = EconomyLoad {
+            sessions: settings.pick(10_000, 500),
+            clients: settings.pick(100, 20),
+            rate: settings.pick(1000.0, 200.0),
+            duration: Duration::from_secs(settings.pick(30, 5)),
+        };
+        results.economy = economy::run(&org, &settings, economy_load).await?;
+    }
+    if selected(Scenario::Revocation) {
+        note_load(&mut results, "revocation")?;
+        results.revocation = revocation::run(&settings).await?;
+    }
+    if selected(Scenario::Memory) {
+        note_load(&mut results, "memory")?;
+        let memory_sessions = settings.pick(options.memory_sessions, 2_000);
+        results.memory = Some(memory::run(&org, &settings, memory_sessions).await?);
+    }
     results.machine.load_at_end = machine::load_average()?;
 
-    if options.write_docs {
+    let all = [
+        Scenario::Decisions,
+        Scenario::Http,
+        Scenario::Economy,
+        Scenario::Revocation,
+        Scenario::Memory,
+    ];
+    if options.write_docs && all.iter().all(|scenario| selected(*scenario)) {
         report::write(&options.repo, &results)?;
     }
     std::fs::remove_dir_all(&work).with_context(|| format!("removing {}", work.display()))?;

@@ -61,7 +61,7 @@ pub struct LoadSpec {
 }
 
 /// Figures of one load run, inside its measurement window.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LoadResult {
     pub requests: u64,
     pub seconds: f64,
@@ -71,12 +71,15 @@ pub struct LoadResult {
     /// Connection failures and unreadable responses.
     pub errors: u64,
     pub latency: Option<LatencySummary>,
+    /// Responses received over the whole run, warm-up included.
+    pub total_responses: u64,
 }
 
 struct ConnectionOutcome {
     latencies_ns: Vec<u64>,
     statuses: BTreeMap<u16, u64>,
     errors: u64,
+    total_responses: u64,
 }
 
 /// Runs the load and returns the figures of the measurement window (after
@@ -126,6 +129,7 @@ pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
     let mut latencies = Vec::new();
     let mut statuses = BTreeMap::new();
     let mut errors = 0;
+    let mut total_responses = 0;
     for task in tasks {
         let outcome = task.await.context("a load connection task failed")?;
         latencies.extend(outcome.latencies_ns);
@@ -133,6 +137,7 @@ pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
             *statuses.entry(status).or_insert(0) += count;
         }
         errors += outcome.errors;
+        total_responses += outcome.total_responses;
     }
     let requests = latencies.len() as u64;
     let seconds = spec.duration.as_secs_f64();
@@ -143,6 +148,7 @@ pub async fn run(spec: &LoadSpec) -> anyhow::Result<LoadResult> {
         statuses,
         errors,
         latency: LatencySummary::from_nanos(&mut latencies),
+        total_responses,
     })
 }
 
@@ -168,6 +174,7 @@ async fn drive(
         latencies_ns: Vec::new(),
         statuses: BTreeMap::new(),
         errors: 0,
+        total_responses: 0,
     };
     let mut stream: Option<TcpStream> = None;
     let mut buffer = Vec::with_capacity(16 * 1024);
@@ -204,6 +211,7 @@ async fn drive(
         previous_done = done;
         match result {
             Ok(Ok(status)) => {
+                outcome.total_responses += 1;
                 if latency_start >= window_start && done <= window_end {
                     let nanos = u64::try_from(done.duration_since(latency_start).as_nanos())
                         .unwrap_or(u64::MAX);

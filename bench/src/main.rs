@@ -47,6 +47,15 @@ enum Role {
         /// Sessions cached in the memory scenario.
         #[arg(long, default_value_t = 100_000)]
         memory_sessions: usize,
+        /// Scenarios to run, comma-separated; docs are rewritten only when
+        /// all of them run.
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "decisions,http,economy,revocation,memory"
+        )]
+        scenarios: Vec<bench::harness::Scenario>,
     },
     /// Measure token decisions of the guard, the floor and jsonwebtoken on
     /// this process's core; prints JSON.
@@ -123,6 +132,7 @@ fn run(role: Role) -> anyhow::Result<()> {
             max_wait_mins,
             fixed_rate,
             memory_sessions,
+            scenarios,
         } => {
             anyhow::ensure!(runs >= 1, "--runs must be at least 1, got {runs}");
             let options = bench::harness::RunOptions {
@@ -134,6 +144,7 @@ fn run(role: Role) -> anyhow::Result<()> {
                 fixed_rate,
                 memory_sessions,
                 write_docs: !quick,
+                scenarios,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -181,7 +192,9 @@ fn run(role: Role) -> anyhow::Result<()> {
             Ok(())
         }
         Role::BaselineServer { listen } => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
+            // The runtime `#[tokio::main]` gives demo-backend: multi-thread,
+            // one worker per core the process may use.
+            let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
             runtime.block_on(bench::baseline::serve(listen))

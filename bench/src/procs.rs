@@ -39,6 +39,42 @@ impl Child {
     }
 }
 
+impl Child {
+    /// Returns the CPU time the process has used so far (user plus
+    /// system, all threads), in seconds.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))
+            .with_context(|| format!("reading /proc stat of {}", self.name))?;
+        // The command name may contain spaces, so count fields after its ')'.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        // utime and stime are fields 14 and 15 of proc(5), 12th and 13th after ')'.
+        let ticks = |index: usize| -> anyhow::Result<f64> {
+            fields
+                .get(index)
+                .and_then(|value| value.parse::<f64>().ok())
+                .ok_or_else(|| anyhow!("no CPU time field {index} in /proc stat of {}", self.name))
+        };
+        Ok((ticks(11)? + ticks(12)?) / clock_ticks_per_second())
+    }
+}
+
+/// Returns the kernel's clock ticks per second (`getconf CLK_TCK`), 100
+/// when it cannot be read (the value on Linux for x86-64 and arm64).
+fn clock_ticks_per_second() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|output| String::from_utf8_lossy(&output.stdout).trim().parse().ok())
+            .unwrap_or(100.0)
+    })
+}
+
 impl Drop for Child {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -10,6 +10,7 @@ use crate::plot::{self, Bar, Group, human};
 use crate::results::{DecisionRow, Results};
 use crate::stats::median;
 
+mod http;
 mod sections;
 
 /// Display order and labels of the decision scenarios.
@@ -109,7 +110,7 @@ pub fn markdown(results: &Results) -> String {
     sections::machine(&mut page, results);
     sections::goals(&mut page, results);
     decisions(&mut page, results);
-    sections::http(&mut page, results);
+    http::section(&mut page, results);
     sections::economy(&mut page, results);
     sections::revocation(&mut page, results);
     sections::memory(&mut page, results);

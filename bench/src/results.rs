@@ -34,6 +34,8 @@ pub struct MachineInfo {
     pub load_at_start: f64,
     pub load_wait: String,
     pub load_at_end: f64,
+    /// One-minute load average at the start of each scenario.
+    pub scenario_loads: Vec<(String, f64)>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -64,6 +66,8 @@ pub struct HttpResult {
     pub fixed_rate: f64,
     pub fixed_runs: Vec<LatencySummary>,
     pub fixed_median: Option<LatencySummary>,
+    /// Server CPU time per request at saturation, in microseconds, per run.
+    pub cpu_us_per_request_runs: Vec<f64>,
     /// Responses other than 200 over all runs (expected 0).
     pub non_ok: u64,
 }

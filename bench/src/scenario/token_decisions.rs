@@ -31,14 +31,18 @@ struct PeerOutput {
     per_second: f64,
 }
 
-/// Mints the token set, then measures every verifier `settings.runs`
-/// times, interleaved so that a slow moment of the machine hits all.
-/// Returns the figures and the measured tokens (reused by later scenarios).
-pub async fn run(
-    org: &Org,
-    settings: &Settings,
-    notes: &mut Vec<String>,
-) -> anyhow::Result<(DecisionResults, Vec<MintedToken>)> {
+/// The decision scenario's tokens, also used by the HTTP scenario.
+pub struct TokenSet {
+    pub sessions: usize,
+    pub tokens: Vec<MintedToken>,
+    pub file: TokenFile,
+    pub tokens_path: PathBuf,
+    pub jwks_path: PathBuf,
+}
+
+/// Mints the token set over new sessions and writes it, with the JWKS,
+/// where the Node and Python verifiers read it.
+pub fn mint_token_set(org: &Org, settings: &Settings) -> anyhow::Result<TokenSet> {
     let sessions = settings.pick(50, 10);
     let per_session = settings.pick(100, 20);
     let session_ids = org.create_sessions(sessions)?;
@@ -57,7 +61,23 @@ pub async fn run(
     let jwks_path = settings.work.join("jwks.json");
     file.write(&tokens_path)?;
     write_json(&jwks_path, &org.jwks()?)?;
+    Ok(TokenSet {
+        sessions,
+        tokens,
+        file,
+        tokens_path,
+        jwks_path,
+    })
+}
 
+/// Measures every verifier `settings.runs` times over `set`, interleaved
+/// so that a slow moment of the machine hits all of them alike.
+pub async fn run(
+    set: &TokenSet,
+    settings: &Settings,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<DecisionResults> {
+    let (tokens_path, jwks_path, file) = (&set.tokens_path, &set.jwks_path, &set.file);
     let peers = peers(settings, notes).await;
     let mut runs: BTreeMap<String, (String, Vec<f64>)> = BTreeMap::new();
     for run in 0..settings.runs {
@@ -66,7 +86,7 @@ pub async fn run(
             run + 1,
             settings.runs
         );
-        for throughput in rust_decisions(&tokens_path, &jwks_path).await? {
+        for throughput in rust_decisions(tokens_path, jwks_path).await? {
             let version = rust_version(&throughput.scenario).to_owned();
             let entry = runs
                 .entry(throughput.scenario)
@@ -74,7 +94,7 @@ pub async fn run(
             entry.1.push(throughput.per_second);
         }
         for peer in &peers {
-            let output = peer_decisions(peer, &tokens_path, &jwks_path).await?;
+            let output = peer_decisions(peer, tokens_path, jwks_path).await?;
             let entry = runs
                 .entry(output.peer)
                 .or_insert_with(|| (output.version.clone(), Vec::new()));
@@ -91,13 +111,12 @@ pub async fn run(
             runs,
         })
         .collect();
-    let results = DecisionResults {
-        sessions,
+    Ok(DecisionResults {
+        sessions: set.sessions,
         tokens: file.tokens.len(),
         token_bytes: file.tokens.first().map_or(0, String::len),
         rows,
-    };
-    Ok((results, tokens))
+    })
 }
 
 /// The library behind each Rust scenario, with the version in Cargo.lock.
