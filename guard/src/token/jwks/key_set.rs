@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use jsonwebtoken::{DecodingKey, Validation};
+use jsonwebtoken::DecodingKey;
 use serde_json::{Map, Value};
 
 use super::super::algorithm::SigningAlgorithm;
@@ -22,9 +22,6 @@ pub(crate) struct VerificationKey {
     /// `alg`, never from a token header.
     pub(crate) algorithms: Vec<SigningAlgorithm>,
     pub(crate) decoding_key: DecodingKey,
-    /// jsonwebtoken settings for this key: `algorithms` as above and every
-    /// claim check turned off, because the verifier checks claims itself.
-    pub(crate) validation: Validation,
 }
 
 /// The usable keys of one JWKS response, by `kid`.
@@ -122,17 +119,9 @@ fn parse_jwk(jwk: &Map<String, Value>) -> Result<VerificationKey, &'static str> 
         _ => return Err("unsupported kty"),
     };
 
-    let mut validation = Validation::new(algorithms[0].to_jsonwebtoken());
-    validation.algorithms = algorithms.iter().map(|a| a.to_jsonwebtoken()).collect();
-    validation.required_spec_claims.clear();
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-
     Ok(VerificationKey {
         algorithms,
         decoding_key,
-        validation,
     })
 }
 
