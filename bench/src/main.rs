@@ -57,6 +57,13 @@ enum Role {
         )]
         scenarios: Vec<bench::harness::Scenario>,
     },
+    /// Rewrite docs/benchmarks.md and its plot from docs/benchmarks/results.json,
+    /// after a change to the report generator.
+    Render {
+        /// Repository root.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
     /// Measure token decisions of the guard, the floor and jsonwebtoken on
     /// this process's core; prints JSON.
     Decisions {
@@ -153,6 +160,14 @@ fn run(role: Role) -> anyhow::Result<()> {
             let results = runtime.block_on(bench::harness::run(options))?;
             println!("{}", bench::report::markdown(&results));
             Ok(())
+        }
+        Role::Render { repo } => {
+            let path = repo.join("docs/benchmarks/results.json");
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}; run `just bench` first", path.display()))?;
+            let results = serde_json::from_str(&text)
+                .with_context(|| format!("parsing {}", path.display()))?;
+            bench::report::write_pages(&repo, &results)
         }
         Role::Decisions {
             tokens,

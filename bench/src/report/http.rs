@@ -91,9 +91,9 @@ pub fn section(page: &mut String, results: &Results) {
          `GET /api/catalog` (token only) and `GET /api/profile` (live session) of the back \
          end, and the same routes of the unguarded baseline. 1,000 tokens over 50 sessions, \
          used in turn on each connection, so after the first second every guarded request is \
-         a cached decision. Each run measures the servers in the order unguarded, guarded, \
-         guarded, unguarded, 4 s per window after 1 s of warm-up, because other work on the \
-         machine drifts over seconds; a server's figure in a run is the mean of its two \
+         a cached decision. Other work on the machine drifts over seconds, so each run \
+         measures the servers in the order unguarded, guarded, guarded, unguarded, 4 s per \
+         window after 1 s of warm-up. A server's figure in a run is the mean of its two \
          windows. Saturation: 32 connections back to back. Fixed rate: {rate} requests/s over \
          16 connections, open loop; latency counts from the scheduled send time when the \
          connection was still busy then. The tables show medians of {} runs; the ratio and \
