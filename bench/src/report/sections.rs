@@ -16,7 +16,7 @@ against those, in one run, on one machine, on the same tokens.\n\n\
 ## Rerun\n\n\
 ```sh\n\
 just bench                # about 15 minutes, plus up to 20 minutes waiting for a quiet machine\n\
-just bench --quick --runs 1 --max-wait-mins 0   # a 2-minute check of the harness; figures not comparable\n\
+just bench --quick --runs 1 --max-wait-mins 0   # a 2-minute check; prints the page, rewrites nothing\n\
 cargo run --release -p bench -- render   # rewrite this page from docs/benchmarks/results.json\n\
 ```\n\n\
 `just bench` builds `demo-backend` and the harness (`bench/`) in release mode, installs the \
@@ -34,8 +34,8 @@ baseline) runs on core 1 and the harness's load generator on core 0.\n\
 show medians.\n\
 - The back end is the release `demo-backend` binary with `RUST_LOG=warn`, configured for \
 the emulator. The unguarded baseline is `bench baseline-server`: the same two routes, the \
-same axum stack (CORS layer, request counter per route and status) and JSON bodies of the \
-same shape, without the guard.\n\n";
+same axum stack (CORS layer, request counter per route and status, multi-thread tokio \
+runtime) and JSON bodies of the same shape, without the guard.\n\n";
 
 pub const LIMITS: &str = "## Limits of these figures\n\n\
 - The machine is a shared 2-vCPU virtual machine; other builds may run during a \
