@@ -180,8 +180,9 @@ impl SessionOracle {
         token: TokenFacts<'_>,
         now: SystemTime,
     ) -> FlightResult {
-        if self.budget.blocked_until(now).is_some() {
-            // Spend nothing while the bucket is empty, because Okta would return 429.
+        if self.budget.try_acquire(now).is_err() {
+            // The budget Okta announced is spent, counting calls still in
+            // flight: a call now would get 429.
             self.cache.abandon(id, flight);
             return Err(LookupError::RateLimited {
                 rate_limit: self.budget.latest(),

@@ -96,9 +96,41 @@ impl RateBudget {
     }
 
     /// Records the headers of a successful (non-429) response.
+    ///
+    /// Within one window (same reset time) the lower `remaining` wins:
+    /// responses arrive out of order, and [`RateBudget::try_acquire`] has
+    /// already counted the calls still in flight.
     pub(crate) fn record(&self, snapshot: RateLimitSnapshot) {
         let mut state = lock(&self.state);
+        let mut snapshot = snapshot;
+        if let Some(current) = state.latest
+            && current.reset_at == snapshot.reset_at
+        {
+            snapshot.remaining = snapshot.remaining.min(current.remaining);
+        }
         state.latest = Some(snapshot);
+    }
+
+    /// Takes one call from the budget at `now`, or returns the time calls
+    /// may resume. Counting a call when it starts, not when Okta's answer
+    /// arrives, keeps concurrent lookups of different sessions from
+    /// spending more than Okta announced was left.
+    pub(crate) fn try_acquire(&self, now: SystemTime) -> Result<(), SystemTime> {
+        let mut state = lock(&self.state);
+        if let Some(until) = state.blocked_until
+            && until > now
+        {
+            return Err(until);
+        }
+        if let Some(snapshot) = state.latest.as_mut()
+            && snapshot.reset_at > now
+        {
+            if snapshot.remaining == 0 {
+                return Err(snapshot.reset_at);
+            }
+            snapshot.remaining -= 1;
+        }
+        Ok(())
     }
 
     /// Records a 429: no further call until `until`.
@@ -240,6 +272,50 @@ mod tests {
             reset_at,
         });
         assert_eq!(budget.blocked_until(now), Some(reset_at));
+    }
+
+    #[test]
+    fn acquire_counts_calls_in_flight() {
+        let budget = RateBudget::new(rule());
+        let now = UNIX_EPOCH + Duration::from_secs(900);
+        let reset_at = UNIX_EPOCH + Duration::from_secs(1000);
+        budget.record(RateLimitSnapshot {
+            limit: 100,
+            remaining: 2,
+            reset_at,
+        });
+        assert_eq!(budget.try_acquire(now), Ok(()));
+        assert_eq!(budget.try_acquire(now), Ok(()));
+        assert_eq!(budget.try_acquire(now), Err(reset_at));
+    }
+
+    #[test]
+    fn late_response_does_not_raise_budget() {
+        let budget = RateBudget::new(rule());
+        let now = UNIX_EPOCH + Duration::from_secs(900);
+        let reset_at = UNIX_EPOCH + Duration::from_secs(1000);
+        let snapshot = |remaining| RateLimitSnapshot {
+            limit: 100,
+            remaining,
+            reset_at,
+        };
+        budget.record(snapshot(1));
+        budget.record(snapshot(5));
+        assert_eq!(budget.latest().map(|s| s.remaining), Some(1));
+        assert_eq!(budget.try_acquire(now), Ok(()));
+        assert_eq!(budget.try_acquire(now), Err(reset_at));
+    }
+
+    #[test]
+    fn new_window_restores_budget() {
+        let budget = RateBudget::new(rule());
+        let now = UNIX_EPOCH + Duration::from_secs(1001);
+        budget.record(RateLimitSnapshot {
+            limit: 100,
+            remaining: 0,
+            reset_at: UNIX_EPOCH + Duration::from_secs(1000),
+        });
+        assert_eq!(budget.try_acquire(now), Ok(()));
     }
 
     #[test]
