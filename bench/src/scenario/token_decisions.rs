@@ -122,7 +122,7 @@ pub async fn run(
 /// The library behind each Rust scenario, with the version in Cargo.lock.
 fn rust_version(scenario: &str) -> &'static str {
     match scenario {
-        "floor_rs256_signature" => "aws-lc-rs 1.19",
+        "floor_rs256_signature" | "rs256_signature_key_per_call" => "aws-lc-rs 1.19",
         "jsonwebtoken_decode" => "jsonwebtoken 12.0 (aws-lc-rs)",
         _ => "session-guard 0.1",
     }

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use aws_lc_rs::signature::{self, RsaParameters};
+
 /// A JWS `alg` value (RFC 7518 section 3.1, RFC 8037 for `EdDSA`) that the
 /// verifier can check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,6 +77,20 @@ impl SigningAlgorithm {
         SigningAlgorithm::ALL
             .into_iter()
             .find(|algorithm| algorithm.name() == name)
+    }
+
+    /// Returns aws-lc-rs's verification parameters for an RSA algorithm:
+    /// the same ones jsonwebtoken uses (moduli of 2048 to 8192 bits).
+    pub(crate) fn rsa_parameters(self) -> Option<&'static RsaParameters> {
+        match self {
+            SigningAlgorithm::Rs256 => Some(&signature::RSA_PKCS1_2048_8192_SHA256),
+            SigningAlgorithm::Rs384 => Some(&signature::RSA_PKCS1_2048_8192_SHA384),
+            SigningAlgorithm::Rs512 => Some(&signature::RSA_PKCS1_2048_8192_SHA512),
+            SigningAlgorithm::Ps256 => Some(&signature::RSA_PSS_2048_8192_SHA256),
+            SigningAlgorithm::Ps384 => Some(&signature::RSA_PSS_2048_8192_SHA384),
+            SigningAlgorithm::Ps512 => Some(&signature::RSA_PSS_2048_8192_SHA512),
+            SigningAlgorithm::Es256 | SigningAlgorithm::Es384 | SigningAlgorithm::EdDsa => None,
+        }
     }
 
     pub(crate) const fn to_jsonwebtoken(self) -> jsonwebtoken::Algorithm {

