@@ -338,7 +338,10 @@ async fn start_nginx(dir: &Path, listen: u16, config: &str) -> Nginx {
         .arg("-c")
         .arg(&config_path)
         .arg("-g")
-        .arg("daemon off; user root;")
+        // One process, no master: killing the child then stops nginx
+        // entirely. With a master, SIGKILL would orphan its workers, which
+        // keep the port open after the test.
+        .arg("daemon off; master_process off; user root;")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
