@@ -34,7 +34,8 @@ impl FromRef<AppState> for RequestMetrics {
 ///
 /// # Errors
 ///
-/// The guard's error when it cannot build a router the configuration enables.
+/// Returns the guard's error when it cannot build a router that the
+/// configuration enables.
 pub(crate) fn router(
     config: &Config,
     guard: Guard,

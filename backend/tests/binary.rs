@@ -12,7 +12,7 @@ const START_LINE: &str = "demo-backend listening on http://";
 /// Upper bound for the start line; reaching it fails the test, it is not a speed goal.
 const START_DEADLINE: Duration = Duration::from_secs(60);
 
-/// The binary with an environment free of the caller's `DEMO_BACKEND_*`.
+/// Builds a command for the binary without the caller's `DEMO_BACKEND_*` variables.
 fn command(args: &[&str]) -> Command {
     let mut command = Command::new(BINARY);
     command

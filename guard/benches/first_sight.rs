@@ -100,8 +100,8 @@ fn first_sight(c: &mut Criterion) {
     group.finish();
 }
 
-/// A guard whose JWKS and session verdict are cached but which has seen
-/// none of the measured tokens.
+/// Builds a guard with its JWKS and the session verdict cached, but with
+/// none of the measured tokens seen.
 async fn warmed_guard(okta: &FakeOkta, warm: &str, policy: Policy) -> Guard {
     let guard = okta.guard(okta.builder());
     guard

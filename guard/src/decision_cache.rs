@@ -8,7 +8,7 @@
 //!
 //! The key is SipHash-2-4 with a 128-bit output under a random 128-bit key
 //! drawn at start-up. SipHash is a pseudorandom function, so without the
-//! key nobody can make a second token map to a cached token's entry, and
+//! key no one can make a second token map to a cached token's entry, and
 //! two distinct tokens collide with probability about 2^-128. It is about
 //! three times cheaper than SHA-256 for an 850-byte token, and the raw
 //! token is never stored.

@@ -214,7 +214,8 @@ async fn slow_okta_times_out_with_503() {
 
 #[tokio::test]
 async fn rejected_credential_gives_503_not_401() {
-    // Okta refusing the guard's API token tells nothing about the user's session.
+    // Okta rejecting the guard's API token says nothing about the user's session,
+    // so the guard must not answer 401.
     let okta = FakeOkta::start().await;
     let sid = session_id(8);
     okta.session_response(

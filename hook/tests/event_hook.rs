@@ -200,7 +200,7 @@ async fn user_wide_event_spares_session_in_same_second() {
     let harness = Harness::start("").await;
     harness.session_is_active(SESSION).await;
     // Cleared at 10:30:00.000; this session starts 400 ms later, in the
-    // same whole second, so only millisecond precision tells them apart.
+    // same whole second, so only millisecond precision separates them.
     deliver(&harness, &fixture("event_hook_session_clear.json")).await;
     let mut sign_in = fixture("token_hook_authorization_code.json");
     sign_in["data"]["context"]["session"]["createdAt"] = json!("2026-03-01T10:30:00.400Z");

@@ -238,8 +238,8 @@ impl OAuthError {
         OAuthError::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
     }
 
-    /// A valid bearer token lacks the scope the resource needs: 403 with a
-    /// `Bearer` challenge (RFC 6750 section 3.1).
+    /// Builds the 403 for a valid bearer token that lacks the scope the
+    /// resource needs, with a `Bearer` challenge (RFC 6750 section 3.1).
     pub fn insufficient_scope(description: impl Into<String>) -> Self {
         OAuthError::new(StatusCode::FORBIDDEN, "insufficient_scope", description)
     }

@@ -220,7 +220,7 @@ impl RateLimiter {
 
     /// Returns, per bucket, how many requests were counted against its
     /// limit since start-up or the last reset, including rejected ones.
-    /// Requests answered by an injected fault are not counted.
+    /// Requests that an injected fault responded to are not counted.
     pub fn request_counts(&self) -> BTreeMap<Bucket, u64> {
         let state = lock(&self.state);
         Bucket::ALL

@@ -102,7 +102,7 @@ pub struct AuthorizationCode {
     /// The token family that exchanging this code starts; a second
     /// exchange revokes every token of it (RFC 6749 section 4.1.2).
     pub family: String,
-    /// The authorize request as a token inline hook sees it in
+    /// The authorize request as a token inline hook receives it in
     /// `data.context.protocol.request` (client_id, redirect_uri,
     /// response_mode, response_type, scope, state).
     pub protocol_request: serde_json::Map<String, serde_json::Value>,

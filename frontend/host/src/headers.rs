@@ -17,7 +17,7 @@ pub(crate) fn content_security_policy(config: &SpaConfig) -> String {
     )
 }
 
-/// The layers that set the hardening headers, outermost first.
+/// Builds the layers that set the hardening headers, outermost first.
 pub(crate) fn hardening(
     config: &SpaConfig,
 ) -> Result<[SetResponseHeaderLayer<HeaderValue>; 4], axum::http::header::InvalidHeaderValue> {
@@ -30,8 +30,8 @@ pub(crate) fn hardening(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ),
-        // The callback URL carries the authorization code: never leak it
-        // in a Referer.
+        // The callback URL carries the authorization code, so no Referer
+        // may send it to another origin.
         layer(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),

@@ -29,7 +29,7 @@ impl BrowserError {
         }
     }
 
-    /// An API that is not available in this browser context.
+    /// Returns the error for an API that is not available in this browser context.
     pub fn missing(what: &'static str) -> Self {
         BrowserError {
             what,

@@ -1,6 +1,6 @@
 //! The OpenID Connect pieces of the authorization code flow with PKCE, as
 //! pure functions: discovery, the authorization request and its callback,
-//! the token endpoint's forms and answers, ID token checks, and logout.
+//! the token endpoint's forms and responses, ID token checks, and logout.
 
 pub mod authorize;
 pub mod discovery;

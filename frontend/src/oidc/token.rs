@@ -82,7 +82,7 @@ pub enum TokenError {
         description: Option<String>,
     },
 
-    /// The answer is neither tokens nor an OAuth error.
+    /// The response is neither tokens nor an OAuth error.
     #[error("the token endpoint answered {status} with an unreadable body: {reason}")]
     Unreadable {
         /// HTTP status.
@@ -103,7 +103,7 @@ struct OAuthErrorBody {
     error_description: Option<String>,
 }
 
-/// Interprets the token endpoint's answer.
+/// Interprets the token endpoint's response.
 ///
 /// # Errors
 /// [`TokenError`].

@@ -112,7 +112,7 @@ impl RateBudget {
     }
 
     /// Takes one call from the budget at `now`, or returns the time calls
-    /// may resume. Counting a call when it starts, not when Okta's answer
+    /// may resume. Counting a call when it starts, not when Okta's response
     /// arrives, keeps concurrent lookups of different sessions from
     /// spending more than Okta announced was left.
     pub(crate) fn try_acquire(&self, now: SystemTime) -> Result<(), SystemTime> {

@@ -451,7 +451,7 @@ mod tests {
     }
 
     #[test]
-    fn raw_claims_refuse_a_second_value() {
+    fn raw_claims_reject_duplicate_names() {
         let mut raw = RawClaims::default();
         raw.insert(ClaimName::of("iss"), json!("a")).unwrap();
         raw.insert(ClaimName::of("okta_sid"), json!("s")).unwrap();

@@ -124,7 +124,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
     }
 }
 
-/// A member name, borrowed from the input unless it holds escapes.
+/// A member name, borrowed from the input unless it contains escapes.
 struct MemberName<'de>(Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for MemberName<'de> {

@@ -140,7 +140,7 @@ fn id_body(claims: &Map<String, Value>) -> Value {
     })
 }
 
-/// Okta's active refresh token answer, where `sub` and `username` are the
+/// Okta's response for an active refresh token, where `sub` and `username` are the
 /// user's login.
 fn refresh_body(state: &MockOkta, record: &RefreshTokenRecord) -> Value {
     let login = state

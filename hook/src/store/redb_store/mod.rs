@@ -130,9 +130,9 @@ impl RedbStore {
         self.enqueue(op)?.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Runs `read` on the calling thread. A redb lookup takes microseconds
-    /// once its pages are in redb's cache, less than a hand-off to tokio's
-    /// blocking pool costs; a cold page costs one disk read.
+    /// Runs `read` on the calling thread. Once its pages are in redb's
+    /// cache, a lookup takes microseconds (an estimate), which is less than a
+    /// hand-off to tokio's blocking pool. A cold page costs one disk read.
     fn read<T>(
         &self,
         read: impl FnOnce(&Database) -> Result<T, StoreError>,
