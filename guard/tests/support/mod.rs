@@ -120,7 +120,40 @@ pub fn not_found_body(id: &str) -> Value {
 
 /// Okta playing both authorization server (JWKS) and Sessions API.
 pub struct FakeOkta {
-    pub server: MockServer,
+    pub server: OffRuntimeDrop,
+}
+
+/// A `MockServer` dropped on a thread of its own.
+///
+/// wiremock verifies its mocks on drop with a nested executor that waits on
+/// a tokio lock. In a tokio task, that executor shares the task's
+/// cooperative budget of 128 operations per poll. A test that spent the
+/// budget in its last poll (by awaiting thousands of finished `JoinHandle`s,
+/// say) gets `Pending` from the lock forever, so the drop never returns. A
+/// plain thread has no budget.
+pub struct OffRuntimeDrop(Option<MockServer>);
+
+impl std::ops::Deref for OffRuntimeDrop {
+    type Target = MockServer;
+
+    fn deref(&self) -> &MockServer {
+        self.0.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for OffRuntimeDrop {
+    fn drop(&mut self) {
+        let Some(server) = self.0.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || drop(server)).join();
+        // Re-raise a failed verification unless the test is already panicking.
+        if let Err(panic) = dropped
+            && !std::thread::panicking()
+        {
+            std::panic::resume_unwind(panic);
+        }
+    }
 }
 
 impl FakeOkta {
@@ -131,7 +164,9 @@ impl FakeOkta {
             .respond_with(ResponseTemplate::new(200).set_body_json(jwks()))
             .mount(&server)
             .await;
-        Self { server }
+        Self {
+            server: OffRuntimeDrop(Some(server)),
+        }
     }
 
     pub fn url(&self) -> String {
